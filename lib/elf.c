@@ -1,0 +1,616 @@
+/*
+ * elf.c — reading kernel modules as ELF relocatable images: header
+ * validation, section lookup by name, .modinfo strings, __versions,
+ * exported and imported symbols, and the name in struct module.
+ *
+ * The image is never copied: mt_elf_open validates the headers and keeps
+ * pointers, and every later read is bounds-checked against the image size.
+ * All fields are read in the file's byte order with its class's layout.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include "internal.h"
+
+#define ELF_HEADER_SIZE(is64)	((is64) ? 64u : 52u)
+#define SHDR_SIZE(is64)		((is64) ? 64u : 40u)
+#define SYM_SIZE(is64)		((is64) ? 24u : 16u)
+
+#define SHN_UNDEF	0u
+#define SHN_LORESERVE	0xff00u
+#define SHN_ABS		0xfff1u
+#define SHN_XINDEX	0xffffu
+
+#define SHT_NOBITS	8u
+#define STB_WEAK	2u
+#define STT_SPARC_REGISTER 13u
+#define EM_SPARC	2u
+#define EM_SPARCV9	43u
+
+#define VERSION_RECORD_SIZE 64u
+#define CRC_PREFIX "__crc_"
+
+struct mt_elf {
+	const uint8_t *image;
+	size_t size;
+	bool is64;
+	bool big;
+	unsigned machine;
+	uint64_t shoff;
+	uint64_t shnum;
+	const char *shstrtab;
+	size_t shstrtab_size;
+	char name[];
+};
+
+struct shdr {
+	uint32_t name;
+	uint32_t type;
+	uint32_t link;
+	uint64_t offset;
+	uint64_t size;
+};
+
+struct sym {
+	uint32_t name;
+	uint8_t info;
+	uint16_t shndx;
+	uint64_t value;
+};
+
+/* Section header `idx`; the caller guarantees idx < elf->shnum. */
+static void read_shdr(const struct mt_elf *elf, uint64_t idx, struct shdr *sh)
+{
+	const uint8_t *p = elf->image + elf->shoff + idx * SHDR_SIZE(elf->is64);
+
+	sh->name = mt_get32(p, elf->big);
+	sh->type = mt_get32(p + 4, elf->big);
+	if (elf->is64) {
+		sh->offset = mt_get64(p + 24, elf->big);
+		sh->size = mt_get64(p + 32, elf->big);
+		sh->link = mt_get32(p + 40, elf->big);
+	} else {
+		sh->offset = mt_get32(p + 16, elf->big);
+		sh->size = mt_get32(p + 20, elf->big);
+		sh->link = mt_get32(p + 24, elf->big);
+	}
+}
+
+/* Contents of a section, or false when they lie outside the image.
+ * SHT_NOBITS sections occupy no file space: their contents are empty. */
+static bool shdr_contents(const struct mt_elf *elf, const struct shdr *sh,
+			  const uint8_t **data, size_t *size)
+{
+	if (sh->type == SHT_NOBITS) {
+		*data = elf->image;
+		*size = 0;
+		return true;
+	}
+	if (!mt_in_bounds(sh->offset, sh->size, elf->size))
+		return false;
+	*data = elf->image + sh->offset;
+	*size = sh->size;
+	return true;
+}
+
+int mt_elf_open(const void *data, size_t size, const char *name, struct mt_elf **out)
+{
+	const uint8_t *p = data;
+	struct mt_elf hdr, *elf;
+	unsigned shentsize, shstrndx;
+	const uint8_t *strtab;
+	size_t strtab_size, name_len;
+	const char *problem = NULL;
+	struct shdr sh;
+
+	if (size <= 16 || memcmp(p, "\177ELF", 4) != 0)
+		return mt_fail(ENOEXEC, "%s: not an ELF file", name);
+	if (p[4] != 1 && p[4] != 2)
+		return mt_fail(EINVAL, "%s: invalid ELF class %u", name, p[4]);
+	hdr = (struct mt_elf){ .image = p, .size = size, .is64 = p[4] == 2 };
+	if (size <= ELF_HEADER_SIZE(hdr.is64))
+		return mt_fail(EINVAL, "%s: truncated ELF header", name);
+	if (p[5] != 1 && p[5] != 2)
+		return mt_fail(EINVAL, "%s: invalid ELF data encoding %u", name, p[5]);
+	hdr.big = p[5] == 2;
+	hdr.machine = mt_get16(p + 18, hdr.big);
+
+	if (hdr.is64) {
+		hdr.shoff = mt_get64(p + 40, hdr.big);
+		shentsize = mt_get16(p + 58, hdr.big);
+		hdr.shnum = mt_get16(p + 60, hdr.big);
+		shstrndx = mt_get16(p + 62, hdr.big);
+	} else {
+		hdr.shoff = mt_get32(p + 32, hdr.big);
+		shentsize = mt_get16(p + 46, hdr.big);
+		hdr.shnum = mt_get16(p + 48, hdr.big);
+		shstrndx = mt_get16(p + 50, hdr.big);
+	}
+	if (shentsize != SHDR_SIZE(hdr.is64))
+		return mt_fail(EINVAL, "%s: invalid section header size %u", name, shentsize);
+
+	/* Past 0xff00 sections, e_shnum is 0 and section 0's sh_size holds the
+	 * count; e_shstrndx is SHN_XINDEX and section 0's sh_link holds it. */
+	if (hdr.shoff != 0 && (hdr.shnum == 0 || shstrndx == SHN_XINDEX)) {
+		if (!mt_in_bounds(hdr.shoff, shentsize, size))
+			return mt_fail(EINVAL, "%s: section header table outside the file", name);
+		read_shdr(&hdr, 0, &sh);
+		if (hdr.shnum == 0)
+			hdr.shnum = sh.size;
+		if (shstrndx == SHN_XINDEX)
+			shstrndx = sh.link;
+	}
+	if (hdr.shoff > size || hdr.shnum > (size - hdr.shoff) / shentsize)
+		return mt_fail(EINVAL, "%s: section header table outside the file", name);
+
+	if (shstrndx == SHN_UNDEF || shstrndx >= hdr.shnum)
+		return mt_fail(EINVAL, "%s: invalid section name table index %u", name, shstrndx);
+	read_shdr(&hdr, shstrndx, &sh);
+	if (!shdr_contents(&hdr, &sh, &strtab, &strtab_size))
+		problem = "lies outside the file";
+	else if (strtab_size == 0)
+		problem = "is empty";
+	else if (strtab[strtab_size - 1] != '\0')
+		problem = "is not NUL-terminated";
+	if (problem)
+		return mt_fail(EINVAL, "%s: section name table %s", name, problem);
+	hdr.shstrtab = (const char *)strtab;
+	hdr.shstrtab_size = strtab_size;
+
+	name_len = strlen(name);
+	elf = malloc(sizeof(*elf) + name_len + 1);
+	if (!elf)
+		return mt_fail(ENOMEM, "%s: out of memory", name);
+	*elf = hdr;
+	memcpy(elf->name, name, name_len + 1);
+	*out = elf;
+	return 0;
+}
+
+void mt_elf_close(struct mt_elf *elf)
+{
+	free(elf);
+}
+
+unsigned mt_elf_class(const struct mt_elf *elf)
+{
+	return elf->is64 ? 64 : 32;
+}
+
+bool mt_elf_big_endian(const struct mt_elf *elf)
+{
+	return elf->big;
+}
+
+unsigned mt_elf_machine(const struct mt_elf *elf)
+{
+	return elf->machine;
+}
+
+/* Like mt_elf_section, but reports absence without recording an error. */
+static bool find_section(const struct mt_elf *elf, const char *name,
+			 const uint8_t **data, size_t *size)
+{
+	struct shdr sh;
+
+	for (uint64_t i = 1; i < elf->shnum; i++) {
+		read_shdr(elf, i, &sh);
+		if (sh.name >= elf->shstrtab_size || strcmp(elf->shstrtab + sh.name, name) != 0)
+			continue;
+		if (shdr_contents(elf, &sh, data, size))
+			return true;
+	}
+	return false;
+}
+
+int mt_elf_section(const struct mt_elf *elf, const char *name,
+		   const void **data, size_t *size)
+{
+	const uint8_t *d;
+
+	if (!find_section(elf, name, &d, size))
+		return mt_fail(ENODATA, "%s: no section %s", elf->name, name);
+	*data = d;
+	return 0;
+}
+
+/* malloc for a result array whose count must fit the int return value. */
+static void *alloc_result(const struct mt_elf *elf, size_t count, size_t elem_size, int *err)
+{
+	void *array;
+
+	if (count > INT_MAX) {
+		*err = mt_fail(EOVERFLOW, "%s: too many entries", elf->name);
+		return NULL;
+	}
+	array = malloc(count ? count * elem_size : 1);
+	if (!array)
+		*err = mt_fail(ENOMEM, "%s: out of memory", elf->name);
+	return array;
+}
+
+/* Next string of a NUL-separated area, skipping any run of NULs before it;
+ * the last string may be unterminated.  NULL at the end. */
+static const char *next_string(const char **pos, const char *end, size_t *len)
+{
+	const char *s = *pos, *nul;
+
+	while (s < end && *s == '\0')
+		s++;
+	if (s == end)
+		return NULL;
+	nul = memchr(s, '\0', end - s);
+	*len = (nul ? nul : end) - s;
+	*pos = s + *len;
+	return s;
+}
+
+int mt_elf_modinfo(const struct mt_elf *elf, struct mt_kv **out)
+{
+	const uint8_t *data;
+	const char *start, *end, *pos, *s, *eq;
+	size_t size, len, count = 0;
+	struct mt_kv *list;
+	int err;
+
+	if (!find_section(elf, ".modinfo", &data, &size))
+		return mt_fail(ENODATA, "%s: no .modinfo section", elf->name);
+	start = (const char *)data;
+	end = start + size;
+	while (start < end && *start == '\0')
+		start++;
+	/* kmod treats a single byte left after the leading NULs as no strings. */
+	if (end - start <= 1)
+		start = end;
+
+	for (pos = start; next_string(&pos, end, &len); )
+		count++;
+	list = alloc_result(elf, count, sizeof(*list), &err);
+	if (!list)
+		return err;
+	count = 0;
+	for (pos = start; (s = next_string(&pos, end, &len)); count++) {
+		eq = memchr(s, '=', len);
+		list[count].key = s;
+		list[count].key_len = eq ? (size_t)(eq - s) : len;
+		list[count].value = eq ? eq + 1 : s + len;
+		list[count].value_len = eq ? len - (size_t)(eq - s) - 1 : 0;
+	}
+	*out = list;
+	return (int)count;
+}
+
+const char *mt_kv_find(const struct mt_kv *list, int count, const char *key, size_t *len)
+{
+	size_t key_len = strlen(key);
+
+	for (int i = 0; i < count; i++) {
+		if (list[i].key_len == key_len && memcmp(list[i].key, key, key_len) == 0) {
+			if (len)
+				*len = list[i].value_len;
+			return list[i].value;
+		}
+	}
+	return NULL;
+}
+
+int mt_elf_versions(const struct mt_elf *elf, struct mt_symbol **out)
+{
+	unsigned crc_size = elf->is64 ? 8 : 4;
+	const uint8_t *data, *rec;
+	size_t size, count;
+	struct mt_symbol *list;
+	const char *name;
+	int err;
+
+	if (!find_section(elf, "__versions", &data, &size))
+		return mt_fail(ENODATA, "%s: no __versions section", elf->name);
+	if (size % VERSION_RECORD_SIZE != 0)
+		return mt_fail(EINVAL, "%s: __versions size %zu is not a multiple of %u",
+			       elf->name, size, VERSION_RECORD_SIZE);
+	count = size / VERSION_RECORD_SIZE;
+	list = alloc_result(elf, count, sizeof(*list), &err);
+	if (!list)
+		return err;
+	for (size_t i = 0; i < count; i++) {
+		rec = data + i * VERSION_RECORD_SIZE;
+		name = (const char *)rec + crc_size;
+		if (!memchr(name, '\0', VERSION_RECORD_SIZE - crc_size)) {
+			free(list);
+			return mt_fail(EINVAL, "%s: __versions entry %zu has an unterminated name",
+				       elf->name, i);
+		}
+		list[i].name = name[0] == '.' ? name + 1 : name;
+		list[i].crc = elf->is64 ? mt_get64(rec, elf->big) : mt_get32(rec, elf->big);
+		list[i].weak = false;
+	}
+	*out = list;
+	return (int)count;
+}
+
+/* .symtab with its .strtab, both found by name. */
+struct symtab {
+	const uint8_t *entries;
+	size_t count;
+	const char *strings;
+	size_t names_end;	/* name offsets below this are NUL-terminated */
+};
+
+static int symtab_open(const struct mt_elf *elf, struct symtab *st)
+{
+	const uint8_t *syms, *strs;
+	size_t syms_size, strs_size;
+
+	if (!find_section(elf, ".symtab", &syms, &syms_size))
+		return mt_fail(ENODATA, "%s: no .symtab section", elf->name);
+	if (!find_section(elf, ".strtab", &strs, &strs_size))
+		return mt_fail(ENODATA, "%s: no .strtab section", elf->name);
+	if (syms_size % SYM_SIZE(elf->is64) != 0)
+		return mt_fail(EINVAL, "%s: .symtab size %zu is not a multiple of %u",
+			       elf->name, syms_size, SYM_SIZE(elf->is64));
+	st->entries = syms;
+	st->count = syms_size / SYM_SIZE(elf->is64);
+	st->strings = (const char *)strs;
+	st->names_end = strs_size;
+	while (st->names_end > 0 && strs[st->names_end - 1] != '\0')
+		st->names_end--;
+	return 0;
+}
+
+static void read_sym(const struct mt_elf *elf, const struct symtab *st, size_t idx,
+		     struct sym *sym)
+{
+	const uint8_t *p = st->entries + idx * SYM_SIZE(elf->is64);
+
+	sym->name = mt_get32(p, elf->big);
+	if (elf->is64) {
+		sym->info = p[4];
+		sym->shndx = mt_get16(p + 6, elf->big);
+		sym->value = mt_get64(p + 8, elf->big);
+	} else {
+		sym->value = mt_get32(p + 4, elf->big);
+		sym->info = p[12];
+		sym->shndx = mt_get16(p + 14, elf->big);
+	}
+}
+
+/* Name of a symbol, or NULL when st_name does not lead to a terminated string. */
+static const char *sym_name(const struct symtab *st, const struct sym *sym)
+{
+	return sym->name < st->names_end ? st->strings + sym->name : NULL;
+}
+
+/* CRC of a __crc_ symbol: its value when absolute (or undefined), else the
+ * 32-bit word at that offset of its section; all-ones when unreadable. */
+static uint64_t export_crc(const struct mt_elf *elf, const struct sym *sym)
+{
+	const uint8_t *data;
+	size_t size;
+	struct shdr sh;
+
+	if (sym->shndx == SHN_UNDEF || sym->shndx == SHN_ABS)
+		return sym->value;
+	if (sym->shndx >= SHN_LORESERVE || sym->shndx >= elf->shnum)
+		return UINT64_MAX;
+	read_shdr(elf, sym->shndx, &sh);
+	if (!shdr_contents(elf, &sh, &data, &size) || !mt_in_bounds(sym->value, 4, size))
+		return UINT64_MAX;
+	return mt_get32(data + sym->value, elf->big);
+}
+
+/* Exports from __crc_ symbols; 0 when the table is unusable or has none. */
+static int crc_exports(const struct mt_elf *elf, struct mt_symbol **out)
+{
+	size_t prefix_len = strlen(CRC_PREFIX), count = 0, n = 0;
+	struct mt_symbol *list;
+	struct symtab st;
+	struct sym sym;
+	const char *name;
+	int err;
+
+	if (symtab_open(elf, &st) < 0)
+		return 0;
+	for (size_t i = 1; i < st.count; i++) {
+		read_sym(elf, &st, i, &sym);
+		name = sym_name(&st, &sym);
+		if (!name)
+			return 0;
+		if (strncmp(name, CRC_PREFIX, prefix_len) == 0)
+			count++;
+	}
+	if (count == 0)
+		return 0;
+	list = alloc_result(elf, count, sizeof(*list), &err);
+	if (!list)
+		return err;
+	for (size_t i = 1; i < st.count; i++) {
+		read_sym(elf, &st, i, &sym);
+		name = sym_name(&st, &sym);
+		if (strncmp(name, CRC_PREFIX, prefix_len) != 0)
+			continue;
+		list[n++] = (struct mt_symbol){ .name = name + prefix_len,
+						.crc = export_crc(elf, &sym) };
+	}
+	*out = list;
+	return (int)count;
+}
+
+static int ksymtab_string_exports(const struct mt_elf *elf, struct mt_symbol **out)
+{
+	const uint8_t *data;
+	const char *pos, *end, *s;
+	size_t size, len, count = 0;
+	struct mt_symbol *list;
+	int err;
+
+	if (!find_section(elf, "__ksymtab_strings", &data, &size))
+		return mt_fail(ENODATA, "%s: no exported symbols", elf->name);
+	pos = (const char *)data;
+	end = pos + size;
+	while (pos < end && *pos == '\0')
+		pos++;
+	if (pos < end && end[-1] != '\0')
+		return mt_fail(EINVAL, "%s: __ksymtab_strings is not NUL-terminated", elf->name);
+
+	for (const char *p = pos; next_string(&p, end, &len); )
+		count++;
+	list = alloc_result(elf, count, sizeof(*list), &err);
+	if (!list)
+		return err;
+	count = 0;
+	while ((s = next_string(&pos, end, &len)))
+		list[count++] = (struct mt_symbol){ .name = s };
+	*out = list;
+	return (int)count;
+}
+
+int mt_elf_exports(const struct mt_elf *elf, struct mt_symbol **out)
+{
+	int count = crc_exports(elf, out);
+
+	return count != 0 ? count : ksymtab_string_exports(elf, out);
+}
+
+/* A __versions entry sorted by name, ties in section order. */
+struct version_ref {
+	const char *name;
+	size_t index;
+};
+
+static int version_ref_cmp(const void *a, const void *b)
+{
+	const struct version_ref *x = a, *y = b;
+	int r = strcmp(x->name, y->name);
+
+	return r ? r : (x->index > y->index) - (x->index < y->index);
+}
+
+/* Index in `refs` of the first entry named `name`, or `count` if none. */
+static size_t version_ref_find(const struct version_ref *refs, size_t count, const char *name)
+{
+	size_t lo = 0, hi = count;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strcmp(refs[mid].name, name) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < count && strcmp(refs[lo].name, name) == 0 ? lo : count;
+}
+
+static bool is_import(const struct sym *sym, const char *name, bool skip_registers)
+{
+	return sym->shndx == SHN_UNDEF && name[0] != '\0' &&
+	       !(skip_registers && (sym->info & 0xf) == STT_SPARC_REGISTER);
+}
+
+int mt_elf_imports(const struct mt_elf *elf, struct mt_symbol **out)
+{
+	bool skip_registers = elf->machine == EM_SPARC || elf->machine == EM_SPARCV9;
+	struct mt_symbol *versions = NULL, *list = NULL;
+	struct version_ref *refs = NULL;
+	bool *covered = NULL;
+	size_t nversions, nundef = 0, n = 0;
+	struct symtab st;
+	struct sym sym;
+	const char *name;
+	int err;
+
+	/* Without a symbol table the imports are unknown: kmod reports EINVAL. */
+	err = symtab_open(elf, &st);
+	if (err < 0)
+		return err == -ENODATA ? -EINVAL : err;
+	for (size_t i = 1; i < st.count; i++) {
+		read_sym(elf, &st, i, &sym);
+		name = sym_name(&st, &sym);
+		if (!name)
+			return mt_fail(EINVAL, "%s: .symtab entry %zu has an invalid name offset %u",
+				       elf->name, i, sym.name);
+		if (is_import(&sym, name, skip_registers))
+			nundef++;
+	}
+
+	/* As in kmod, a missing or malformed __versions only means no CRCs. */
+	err = mt_elf_versions(elf, &versions);
+	if (err == -ENOMEM)
+		return err;
+	nversions = err > 0 ? (size_t)err : 0;
+
+	list = alloc_result(elf, nundef + nversions, sizeof(*list), &err);
+	if (!list)
+		goto out;
+	refs = malloc((nversions ? nversions : 1) * sizeof(*refs));
+	covered = calloc(nversions ? nversions : 1, sizeof(*covered));
+	if (!refs || !covered) {
+		err = mt_fail(ENOMEM, "%s: out of memory", elf->name);
+		goto out;
+	}
+	/* Sorted names keep the CRC lookup fast on modules with ~1000 imports. */
+	for (size_t i = 0; i < nversions; i++)
+		refs[i] = (struct version_ref){ .name = versions[i].name, .index = i };
+	qsort(refs, nversions, sizeof(*refs), version_ref_cmp);
+
+	for (size_t i = 1; i < st.count; i++) {
+		const char *key;
+		size_t r;
+
+		read_sym(elf, &st, i, &sym);
+		name = sym_name(&st, &sym);
+		if (!is_import(&sym, name, skip_registers))
+			continue;
+		list[n] = (struct mt_symbol){ .name = name, .weak = (sym.info >> 4) == STB_WEAK };
+		/* __versions names lost their leading '.', so compare likewise. */
+		key = name[0] == '.' ? name + 1 : name;
+		r = version_ref_find(refs, nversions, key);
+		if (r < nversions)
+			list[n].crc = versions[refs[r].index].crc;
+		for (; r < nversions && strcmp(refs[r].name, key) == 0; r++)
+			covered[refs[r].index] = true;
+		n++;
+	}
+	for (size_t i = 0; i < nversions; i++) {
+		if (!covered[i])
+			list[n++] = versions[i];
+	}
+	*out = list;
+	list = NULL;
+	err = (int)n;
+out:
+	free(list);
+	free(versions);
+	free(refs);
+	free(covered);
+	return err;
+}
+
+/*
+ * struct module starts with `enum module_state state; struct list_head list;
+ * char name[MODULE_NAME_LEN];` with MODULE_NAME_LEN = 64 - sizeof(long), so
+ * the name sits at 4 + pad + 2 pointers: offset 24 on 64-bit, 12 on 32-bit.
+ * Checked against the 6.1 amd64 tree (ext4.ko has "ext4" at offset 0x18).
+ */
+int mt_elf_module_name(const struct mt_elf *elf, char *buf, size_t size)
+{
+	size_t offset = elf->is64 ? 24 : 12, field = elf->is64 ? 56 : 60, len;
+	const uint8_t *data, *nul;
+	size_t section_size;
+
+	if (!find_section(elf, ".gnu.linkonce.this_module", &data, &section_size))
+		return mt_fail(ENODATA, "%s: no .gnu.linkonce.this_module section", elf->name);
+	if (!mt_in_bounds(offset, field, section_size))
+		return mt_fail(EINVAL, "%s: .gnu.linkonce.this_module is too small", elf->name);
+	nul = memchr(data + offset, '\0', field);
+	if (!nul || nul == data + offset)
+		return mt_fail(EINVAL, "%s: module name in .gnu.linkonce.this_module is %s",
+			       elf->name, nul ? "empty" : "unterminated");
+	len = (size_t)(nul - (data + offset));
+	if (len >= size)
+		return mt_fail(ENAMETOOLONG, "%s: module name is too long", elf->name);
+	memcpy(buf, data + offset, len + 1);
+	return (int)len;
+}

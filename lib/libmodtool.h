@@ -1,0 +1,255 @@
+/*
+ * libmodtool — public API.
+ *
+ * Conventions: functions returning int give 0 (or a count) on success and a
+ * negative errno on failure; after a failure mt_last_error() holds a one-line
+ * message naming the file and the problem.  Pointers returned into a mapped
+ * module or index stay valid until that object is closed.
+ */
+#ifndef LIBMODTOOL_H
+#define LIBMODTOOL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- errors (error.c) ---------------------------------------------------- */
+
+/* Message of the last failure in the calling thread ("" if none). */
+const char *mt_last_error(void);
+
+/* ---- names (names.c) ----------------------------------------------------- */
+
+/* Module name of a path or name: basename up to the first '.', '-' -> '_'.
+ * Returns the length, or -ENAMETOOLONG / -EINVAL (empty result). */
+int mt_modname_normalize(const char *path, char *buf, size_t size);
+
+/* Alias normalization: '-' -> '_' outside [...] brackets, brackets copied
+ * verbatim.  Returns the length, or -EINVAL for an unmatched bracket. */
+int mt_alias_normalize(const char *alias, char *buf, size_t size);
+
+/* ---- module files (file.c) ----------------------------------------------- */
+
+enum mt_compression {
+	MT_COMPRESSION_NONE,
+	MT_COMPRESSION_GZIP,
+	MT_COMPRESSION_XZ,
+	MT_COMPRESSION_ZSTD,
+};
+
+struct mt_file;
+
+/* Open a module file; compression is detected by magic bytes.  -EINVAL for a
+ * file shorter than the longest magic, other errno from open/read. */
+int mt_file_open(const char *path, struct mt_file **out);
+void mt_file_close(struct mt_file *file);
+int mt_file_fd(const struct mt_file *file);
+const char *mt_file_path(const struct mt_file *file);
+enum mt_compression mt_file_compression(const struct mt_file *file);
+
+/* The (decompressed) contents: mapped for plain files, decompressed once and
+ * cached otherwise.  -ENOTSUP when the format was compiled out. */
+int mt_file_load(struct mt_file *file, const void **data, size_t *size);
+
+/* "gzip", "xz", "zstd" or NULL for MT_COMPRESSION_NONE. */
+const char *mt_compression_name(enum mt_compression comp);
+bool mt_compression_supported(enum mt_compression comp);
+
+/* ---- ELF modules (elf.c) ------------------------------------------------- */
+
+struct mt_elf;
+
+/* Validate an ELF relocatable image (any class, byte order, machine).  The
+ * image must stay valid while the mt_elf lives.  `name` is used in messages.
+ * -ENOEXEC: not ELF; -EINVAL: malformed headers. */
+int mt_elf_open(const void *data, size_t size, const char *name, struct mt_elf **out);
+void mt_elf_close(struct mt_elf *elf);
+
+unsigned mt_elf_class(const struct mt_elf *elf);          /* 32 or 64 */
+bool mt_elf_big_endian(const struct mt_elf *elf);
+unsigned mt_elf_machine(const struct mt_elf *elf);
+
+/* First section (index >= 1) named `name` whose contents lie inside the
+ * image.  -ENODATA when there is none. */
+int mt_elf_section(const struct mt_elf *elf, const char *name,
+		   const void **data, size_t *size);
+
+/* A .modinfo entry: key/value point into the image and are NOT
+ * NUL-terminated; use the lengths. */
+struct mt_kv {
+	const char *key;
+	const char *value;
+	size_t key_len;
+	size_t value_len;
+};
+
+/* All .modinfo strings in order (split at the first '=').  Returns the count
+ * (array in *out, free() it) or -ENODATA without .modinfo. */
+int mt_elf_modinfo(const struct mt_elf *elf, struct mt_kv **out);
+
+/* Value of the first .modinfo `key`, or NULL. */
+const char *mt_kv_find(const struct mt_kv *list, int count, const char *key, size_t *len);
+
+struct mt_symbol {
+	const char *name;	/* NUL-terminated, inside the image */
+	uint64_t crc;
+	bool weak;
+};
+
+/* __versions entries (CRC + name); a leading '.' of the name is dropped.
+ * Returns the count (array in *out, free() it), -ENODATA, or -EINVAL. */
+int mt_elf_versions(const struct mt_elf *elf, struct mt_symbol **out);
+
+/* Exported symbols: __crc_* symbols of .symtab with their CRCs, else the
+ * strings of __ksymtab_strings with CRC 0.  Count or -ENODATA / -EINVAL. */
+int mt_elf_exports(const struct mt_elf *elf, struct mt_symbol **out);
+
+/* Undefined symbols of .symtab in table order (weak flagged; SPARC register
+ * symbols skipped), then __versions names not among them.  Count or errno. */
+int mt_elf_imports(const struct mt_elf *elf, struct mt_symbol **out);
+
+/* Name stored in .gnu.linkonce.this_module (struct module's name field). */
+int mt_elf_module_name(const struct mt_elf *elf, char *buf, size_t size);
+
+/* ---- appended signatures (signature.c) ----------------------------------- */
+
+struct mt_signature {
+	const char *id_type;		/* "PKCS#7", "X509", "PGP" */
+	const char *hash_algo;		/* e.g. "sha256", "unknown" */
+	char *signer;			/* allocated, may be "" */
+	unsigned char *key_id;		/* allocated */
+	size_t key_id_len;
+	unsigned char *signature;	/* allocated */
+	size_t signature_len;
+};
+
+/* Parse the "~Module signature appended~" trailer of a decompressed module.
+ * -ENODATA when the module carries no valid signature. */
+int mt_signature_parse(const void *data, size_t size, struct mt_signature *out);
+void mt_signature_release(struct mt_signature *sig);
+
+/* ---- binary indexes, reading (index.c) ----------------------------------- */
+
+struct mt_index;
+
+/* Map a modules.*.bin file; -EINVAL for a bad magic/version/size. */
+int mt_index_open(const char *path, struct mt_index **out);
+void mt_index_close(struct mt_index *idx);
+
+/* Exact lookup: the first value (lowest priority) of `key`, malloc'd; NULL
+ * with errno 0 when absent, NULL with errno set on a corrupt index. */
+char *mt_index_lookup(struct mt_index *idx, const char *key);
+
+struct mt_index_value {
+	char *value;		/* malloc'd */
+	unsigned priority;
+};
+
+/* Wildcard lookup: stored keys are fnmatch patterns matched against `key`.
+ * Returns the count (array in *out sorted as libkmod does; free with
+ * mt_index_values_free) or a negative errno for a corrupt index. */
+int mt_index_lookup_wild(struct mt_index *idx, const char *key,
+			 struct mt_index_value **out);
+void mt_index_values_free(struct mt_index_value *values, int count);
+
+/* Pre-order dump: "<prefix><key> <value>\n" for every value. */
+int mt_index_dump(struct mt_index *idx, FILE *out, const char *prefix);
+
+/* ---- the running kernel (kernel.c) ---------------------------------------- */
+
+/* Free a string vector returned by the functions below. */
+void mt_strv_free(char **strv, int count);
+
+/* Normalized names of /proc/modules in file order: count (vector in *out). */
+int mt_loaded_modules(char ***out);
+
+/* /sys/module/NAME/refcnt.  -errno if unreadable, -EINVAL if not a number. */
+int mt_module_refcnt(const char *name, long *refcnt);
+
+/* /sys/module/NAME/coresize, else the size field of /proc/modules;
+ * -errno when /sys/module/NAME does not exist. */
+int mt_module_size(const char *name, long *size);
+
+/* Normalized entries of /sys/module/NAME/holders in directory order. */
+int mt_module_holders(const char *name, char ***out);
+
+/* ---- module directories and name resolution (lookup.c) ------------------ */
+
+struct mt_ctx;
+
+/* A module directory; NULL means /lib/modules/<uname release>. */
+int mt_ctx_new(const char *dirname, struct mt_ctx **out);
+void mt_ctx_free(struct mt_ctx *ctx);
+const char *mt_ctx_dirname(const struct mt_ctx *ctx);
+
+struct mt_modref {
+	char *name;		/* module name */
+	char *path;		/* absolute path, NULL for built-in or unknown */
+	char *deps;		/* modules.dep text after ':' (NULL if no path) */
+	bool builtin;
+};
+
+#define MT_LOOKUP_NAME_ONLY 0x1	/* modinfo -m: dep, builtin, builtin alias */
+
+/* Resolve a name, alias or "symbol:" query through the module directory's
+ * indexes in kmod's order; a missing index skips its step.  Returns the
+ * count (possibly 0; array in *out, free with mt_modrefs_free) or -errno. */
+int mt_lookup(struct mt_ctx *ctx, const char *query, unsigned flags, struct mt_modref **out);
+void mt_modrefs_free(struct mt_modref *refs, int count);
+
+/* ---- module information (modinfo.c) -------------------------------------- */
+
+struct mt_builtin_info;
+
+/* The information list of built-in module `name` from
+ * DIRNAME/modules.builtin.modinfo (its first run of "name." records).
+ * Count (0 if the module has none), or -errno (-ENOENT: no such file).
+ * The list points into *info; free both with free() and
+ * mt_builtin_info_free(). */
+int mt_builtin_modinfo(const char *dirname, const char *name,
+		       struct mt_builtin_info **info, struct mt_kv **out);
+void mt_builtin_info_free(struct mt_builtin_info *info);
+
+/* A parameter merged from "parm=NAME:DESC" and "parmtype=NAME:TYPE" entries;
+ * desc/type are NULL when absent.  Strings are not NUL-terminated. */
+struct mt_param {
+	const char *name, *desc, *type;
+	size_t name_len, desc_len, type_len;
+};
+
+/* Merge the parameters of an information list in order of first appearance
+ * (later entries overwrite).  An entry without ':' is passed to `invalid`
+ * and skipped.  Count (array in *out, free() it) or -ENOMEM. */
+int mt_params_merge(const struct mt_kv *list, int count, struct mt_param **out,
+		    void (*invalid)(const struct mt_kv *kv, void *data), void *data);
+
+/* ---- binary indexes, writing (index-write.c) ------------------------------ */
+
+struct mt_index_builder;
+
+enum mt_index_layout {
+	MT_INDEX_LAYOUT_PREORDER,	/* kmod 34.2: root first (the default) */
+	MT_INDEX_LAYOUT_POSTORDER,	/* kmod 30: children first, root last */
+};
+
+struct mt_index_builder *mt_index_builder_new(void);
+void mt_index_builder_free(struct mt_index_builder *b);
+
+/* Add a value under a key (7-bit ASCII; -EINVAL otherwise, with a message).
+ * Values are kept sorted by priority, a new value going before existing
+ * ones of equal priority; duplicates are kept. */
+int mt_index_builder_add(struct mt_index_builder *b, const char *key,
+			 const char *value, unsigned priority);
+
+/* Serialize the trie to `out` in the given layout.  0 or -errno. */
+int mt_index_builder_write(struct mt_index_builder *b, FILE *out, enum mt_index_layout layout);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,55 @@
+/*
+ * names.c — module-name and alias normalization shared by every tool.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include "internal.h"
+
+int mt_modname_normalize(const char *path, char *buf, size_t size)
+{
+	const char *base = strrchr(path, '/');
+	size_t len = 0;
+
+	base = base ? base + 1 : path;
+	for (; base[len] && base[len] != '.'; len++) {
+		if (len + 1 >= size)
+			return -ENAMETOOLONG;
+		buf[len] = base[len] == '-' ? '_' : base[len];
+	}
+	if (size == 0)
+		return -ENAMETOOLONG;
+	buf[len] = '\0';
+	return len ? (int)len : -EINVAL;
+}
+
+int mt_alias_normalize(const char *alias, char *buf, size_t size)
+{
+	size_t i = 0;
+
+	for (const char *s = alias; *s; s++) {
+		char c = *s;
+
+		if (c == '[') {
+			const char *end = strchr(s, ']');
+
+			if (!end)
+				return -EINVAL;
+			if ((size_t)(end - s) + 1 >= size - i)
+				return -ENAMETOOLONG;
+			memcpy(buf + i, s, (size_t)(end - s) + 1);
+			i += (size_t)(end - s) + 1;
+			s = end;
+			continue;
+		}
+		if (c == ']')
+			return -EINVAL;
+		if (i + 1 >= size)
+			return -ENAMETOOLONG;
+		buf[i++] = c == '-' ? '_' : c;
+	}
+	if (size == 0)
+		return -ENAMETOOLONG;
+	buf[i] = '\0';
+	return (int)i;
+}

@@ -1,0 +1,27 @@
+#!/bin/sh
+# main-job.sh — set up, build, and show what modtool does today: modinfo of
+# the hello test module and of a real module of the installed Debian kernel.
+set -e
+top=$(cd "$(dirname "$0")/.." && pwd)
+"$top/scripts/setup.sh"
+cd "$top"
+./autogen.sh > /dev/null 2>&1
+mkdir -p build-main
+cd build-main
+[ -f Makefile ] || "$top/configure" -q
+make -s -j"$(nproc)"
+
+modules=$PWD/tests/test-modules
+echo "== building the test modules against the installed kernel headers"
+release=$("$top/tests/build-test-modules.sh" "$modules" | sed -n 's/^release //p')
+echo "built for $release"
+
+export LD_LIBRARY_PATH="$PWD/lib/.libs"
+run() {
+	echo
+	echo "\$ $*"
+	"$@"
+}
+run tools/.libs/modinfo "$modules/hello.ko"
+run tools/.libs/modinfo -k "$release" ext4
+run tools/.libs/modinfo -k "$release" -F depends btrfs

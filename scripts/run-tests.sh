@@ -1,0 +1,27 @@
+#!/bin/sh
+# run-tests.sh — set up, then build and run every test twice: a -Werror
+# build, and an ASan+UBSan build.  Ends with the line "N passed, N failed".
+set -e
+top=$(cd "$(dirname "$0")/.." && pwd)
+"$top/scripts/setup.sh"
+cd "$top"
+./autogen.sh > /dev/null 2>&1
+
+status=0
+for variant in werror sanitizers; do
+	dir="$top/build-$variant"
+	mkdir -p "$dir"
+	echo "== $variant build"
+	(cd "$dir" && "$top/configure" -q --enable-werror \
+		$([ "$variant" = sanitizers ] && echo --enable-sanitizers) &&
+		make -s -j"$(nproc)" && make -s -j"$(nproc)" check) || status=1
+done
+
+passed=$(cat "$top"/build-*/tests/*.trs 2>/dev/null | grep -c '^:test-result: \(PASS\|XFAIL\)' || true)
+skipped=$(cat "$top"/build-*/tests/*.trs 2>/dev/null | grep -c '^:test-result: SKIP' || true)
+failed=$(cat "$top"/build-*/tests/*.trs 2>/dev/null | grep -c '^:test-result: \(FAIL\|XPASS\|ERROR\)' || true)
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
+	failed=1	# the build itself failed
+fi
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$status" -eq 0 ] && [ "$failed" -eq 0 ]

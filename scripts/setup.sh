@@ -1,0 +1,20 @@
+#!/bin/sh
+# setup.sh — install everything modtool's build and tests need on Debian 12
+# (run as root).  Safe to run again.
+set -e
+export DEBIAN_FRONTEND=noninteractive
+packages="build-essential autoconf automake libtool pkg-config
+	zlib1g-dev liblzma-dev libzstd-dev libssl-dev
+	kmod libkmod-dev linux-image-amd64 linux-headers-amd64
+	xz-utils zstd gzip binutils"
+missing=
+for p in $packages; do
+	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed' ||
+		missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+	echo "setup: installing$missing"
+	apt-get update -q
+	# shellcheck disable=SC2086
+	apt-get install -y -q --no-install-recommends $missing
+fi

@@ -1,0 +1,101 @@
+#!/bin/sh
+# diff-modinfo.sh — our modinfo against kmod's on every module of the
+# installed Debian tree: default output, -F fields, -0, -p, lookups by name,
+# built-in modules, aliases, and error cases (stdout, stderr, exit status).
+. "${top_srcdir:-$(dirname "$0")/..}/tests/common.sh"
+
+KMOD=$(kmod_tool modinfo) || skip_all "kmod's modinfo is not installed"
+TREE=$(module_tree)
+[ -n "$TREE" ] || skip_all "no module tree under /lib/modules (install linux-image-amd64)"
+OURS=$(tool modinfo)
+VER=$(basename "$TREE")
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+find "$TREE/" -name '*.ko*' | sort > "$work/paths"
+count=$(wc -l < "$work/paths")
+echo "# $count modules in $TREE"
+
+# compare DESCRIPTION ARGS... — both tools on the module list, stdin-fed.
+compare_list() {
+	desc=$1 list=$2
+	shift 2
+	xargs "$KMOD" "$@" < "$list" > "$work/kmod.out" 2> "$work/kmod.err"
+	xargs "$OURS" "$@" < "$list" > "$work/ours.out" 2> "$work/ours.err"
+	same "$work/kmod.out" "$work/ours.out" && same "$work/kmod.err" "$work/ours.err"
+	ok $? "$desc"
+}
+
+compare_list "default output of $count modules" "$work/paths"
+for f in vermagic alias depends name signer sig_key signature parm filename license intree; do
+	compare_list "-F $f of $count modules" "$work/paths" -F "$f"
+done
+compare_list "-0 output" "$work/paths" -0
+compare_list "-p output" "$work/paths" -p
+compare_list "-a -0" "$work/paths" -a -0
+
+sed -n 's|^\([^:]*\):.*|\1|p' "$TREE/modules.dep" | sed 's|.*/||; s|\..*||; s|-|_|g' > "$work/names"
+compare_list "lookup by name of every module (-k $VER)" "$work/names" -k "$VER"
+compare_list "-m lookup by name (-b / -k $VER)" "$work/names" -m -b / -k "$VER"
+sed 's|.*/||; s|\..*||' "$TREE/modules.builtin" > "$work/builtin"
+compare_list "built-in modules by name" "$work/builtin" -k "$VER"
+compare_list "-F parm of built-in modules" "$work/builtin" -k "$VER" -F parm
+grep -v '[][*?]' "$TREE/modules.alias" | awk 'NR % 7 == 0 { print $2 }' > "$work/aliases"
+compare_list "lookup by $(wc -l < "$work/aliases") aliases" "$work/aliases" -k "$VER" -F name
+printf 'symbol:jbd2_journal_start\nsymbol:crc32c\nsymbol:nosuch\n' > "$work/symbols"
+compare_list "symbol: lookups" "$work/symbols" -k "$VER" -F filename
+
+# Error cases: each alone, comparing output and exit status.
+printf 'not an ELF file at all\n' > "$work/text.ko"
+printf 'abc' > "$work/short.ko"
+cp "$(head -n 1 "$work/paths")" "$work/copy.ko"
+objcopy --remove-section=.modinfo "$work/copy.ko" "$work/nomodinfo.ko" 2>/dev/null
+for args in "nosuchmodule" "foo]" "-m nosuch" "$work/text.ko" "$work/short.ko" \
+	"$work/missing.ko" "-F filename $work/text.ko" "" "--nosuchopt x" \
+	"-k $VER ext4 nosuch xfs" "-F"; do
+	# shellcheck disable=SC2086
+	"$KMOD" -k "$VER" $args > "$work/kmod.out" 2> "$work/kmod.err"; ks=$?
+	# shellcheck disable=SC2086
+	"$OURS" -k "$VER" $args > "$work/ours.out" 2> "$work/ours.err"; os=$?
+	sed -i "s|$KMOD|modinfo|; s|$OURS|modinfo|" "$work/kmod.err" "$work/ours.err"
+	same "$work/kmod.out" "$work/ours.out" && same "$work/kmod.err" "$work/ours.err" &&
+		[ "$ks" = "$os" ]
+	ok $? "error case: modinfo ${args:-(no operand)} (exit $ks)"
+done
+
+# kmod 34.2 (the reference) reports a module without .modinfo as ENODATA;
+# Debian's kmod 30 still said ENOENT.
+"$OURS" "$work/nomodinfo.ko" > "$work/ours.out" 2> "$work/ours.err"; os=$?
+echo "modinfo: ERROR: could not get modinfo from 'nomodinfo': No data available" > "$work/want.err"
+printf 'filename:       %s\n' "$work/nomodinfo.ko" > "$work/want.out"
+same "$work/want.err" "$work/ours.err" && same "$work/want.out" "$work/ours.out" && [ "$os" = 1 ]
+ok $? "module without .modinfo: kmod 34.2's ENODATA message"
+
+# Compressed copies of every 40th module: xz and zstd against kmod; gzip
+# (which Debian's kmod is built without) against our plain-file output.
+mkdir "$work/comp"
+awk 'NR % 40 == 1' "$work/paths" | while read -r f; do
+	b=$(basename "$f")
+	cp "$f" "$work/comp/$b"
+	xz -c "$f" > "$work/comp/$b.xz"
+	zstd -q -c "$f" > "$work/comp/$b.zst"
+	gzip -c "$f" > "$work/comp/$b.gz"
+done
+for ext in xz zst; do
+	ls "$work/comp/"*.ko."$ext" > "$work/list.$ext"
+	compare_list "$(wc -l < "$work/list.$ext") .ko.$ext modules" "$work/list.$ext"
+done
+ls "$work/comp/"*.ko > "$work/list.plain"
+sed 's/$/.gz/' "$work/list.plain" > "$work/list.gz"
+xargs "$OURS" < "$work/list.plain" | sed 's|^\(filename: *.*\.ko\)$|\1.gz|' > "$work/plain.out"
+xargs "$OURS" < "$work/list.gz" > "$work/gz.out" 2>&1
+same "$work/plain.out" "$work/gz.out"
+ok $? "$(wc -l < "$work/list.gz") .ko.gz modules match their plain copies"
+
+# A truncated xz module is refused with a message naming the file.
+head -c 3000 "$work/comp/$(ls "$work/comp" | grep 'xz$' | head -n 1)" > "$work/cut.ko.xz"
+"$OURS" "$work/cut.ko.xz" > "$work/ours.out" 2> "$work/ours.err"; os=$?
+grep -q "cut.ko.xz: xz: unexpected end of input" "$work/ours.err" &&
+	grep -q "could not get modinfo from 'cut': Invalid argument" "$work/ours.err" && [ "$os" = 1 ]
+ok $? "truncated .ko.xz: clear error, exit 1"
+done_testing

@@ -1,0 +1,20 @@
+/*
+ * common.h — small helpers every tool shares: program name, version line,
+ * absolute paths.
+ */
+#ifndef MT_TOOLS_COMMON_H
+#define MT_TOOLS_COMMON_H
+
+#define MODULE_DIRECTORY "/lib/modules"
+
+/* basename of argv[0] */
+const char *program_name(const char *argv0);
+
+/* "modtool version N" and the compiled-in features, on stdout. */
+void print_version(void);
+
+/* `path` made absolute by prefixing the working directory (no clean-up, as
+ * kmod does); malloc'd, NULL on failure. */
+char *make_absolute(const char *path);
+
+#endif

@@ -1,0 +1,73 @@
+/*
+ * log.c — the tools' message printer (see log.h).
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "log.h"
+
+static const char *prog = "modtool";
+static int threshold = LOG_WARNING;
+static bool to_syslog;
+
+void log_open(const char *argv0, bool use_syslog)
+{
+	const char *slash = strrchr(argv0, '/');
+
+	prog = slash ? slash + 1 : argv0;
+	to_syslog = use_syslog;
+	if (to_syslog)
+		openlog(prog, LOG_CONS, LOG_DAEMON);
+}
+
+void log_set_threshold(int priority)
+{
+	threshold = priority > LOG_DEBUG ? LOG_DEBUG : priority;
+}
+
+void log_close(void)
+{
+	if (to_syslog)
+		closelog();
+}
+
+static const char *level_name(int priority, char *buf, size_t size)
+{
+	static const char *const names[] = {
+		[LOG_CRIT] = "FATAL", [LOG_ERR] = "ERROR", [LOG_WARNING] = "WARNING",
+		[LOG_NOTICE] = "NOTICE", [LOG_INFO] = "INFO", [LOG_DEBUG] = "DEBUG",
+	};
+
+	if (priority >= LOG_CRIT && priority <= LOG_DEBUG)
+		return names[priority];
+	snprintf(buf, size, "LOG-%03d", priority);
+	return buf;
+}
+
+void log_msg(int priority, const char *fmt, ...)
+{
+	char levelbuf[16], *text;
+	const char *level;
+	va_list ap;
+
+	if (priority > threshold)
+		return;
+	level = level_name(priority, levelbuf, sizeof(levelbuf));
+	va_start(ap, fmt);
+	if (vasprintf(&text, fmt, ap) < 0)
+		text = NULL;
+	va_end(ap);
+	if (text) {
+		if (to_syslog)
+			syslog(priority, "%s: %s", level, text);
+		else
+			fprintf(stderr, "%s: %s: %s", prog, level, text);
+		free(text);
+	}
+	if (priority <= LOG_CRIT)
+		exit(EXIT_FAILURE);
+}

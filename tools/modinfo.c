@@ -1,0 +1,382 @@
+/*
+ * modinfo — show information about kernel modules, as kmod's modinfo does.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+#include "libmodtool.h"
+#include "log.h"
+#include "common.h"
+
+static const char *field;
+static char separator = '\n';
+
+/* The information list of one module, with the storage it points into. */
+struct info {
+	struct mt_kv *kv;
+	int count;
+	struct mt_file *file;
+	struct mt_elf *elf;
+	struct mt_builtin_info *builtin;
+	char *owned[5];		/* signature values */
+	int owned_count;
+};
+
+static void info_release(struct info *info)
+{
+	free(info->kv);
+	mt_elf_close(info->elf);
+	mt_file_close(info->file);
+	mt_builtin_info_free(info->builtin);
+	for (int i = 0; i < info->owned_count; i++)
+		free(info->owned[i]);
+}
+
+/* "AB:CD:...", with a line break after every 20th byte, as kmod shows keys. */
+static char *hex_string(const unsigned char *bytes, size_t len)
+{
+	char *out = malloc(len * 6 + 1), *p = out;
+
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i < len; i++) {
+		p += sprintf(p, "%02X", bytes[i]);
+		if (i + 1 < len) {
+			*p++ = ':';
+			if ((i + 1) % 20 == 0)
+				p = stpcpy(p, "\n\t\t");
+		}
+	}
+	*p = '\0';
+	return out;
+}
+
+static int info_append(struct info *info, const char *key, char *value)
+{
+	struct mt_kv *grown;
+
+	if (!value)
+		return -ENOMEM;
+	info->owned[info->owned_count++] = value;
+	grown = realloc(info->kv, sizeof(*grown) * (size_t)(info->count + 1));
+	if (!grown)
+		return -ENOMEM;
+	info->kv = grown;
+	grown[info->count++] = (struct mt_kv){ key, value, strlen(key), strlen(value) };
+	return 0;
+}
+
+static int append_signature(struct info *info, const void *data, size_t size)
+{
+	struct mt_signature sig;
+	int err;
+
+	if (mt_signature_parse(data, size, &sig) < 0)
+		return 0;
+	err = info_append(info, "sig_id", strdup(sig.id_type));
+	if (err >= 0)
+		err = info_append(info, "signer", strdup(sig.signer));
+	if (err >= 0)
+		err = info_append(info, "sig_key", hex_string(sig.key_id, sig.key_id_len));
+	if (err >= 0)
+		err = info_append(info, "sig_hashalgo", strdup(sig.hash_algo));
+	if (err >= 0)
+		err = info_append(info, "signature", hex_string(sig.signature, sig.signature_len));
+	mt_signature_release(&sig);
+	return err;
+}
+
+static int file_info(const char *path, struct info *info)
+{
+	const void *data;
+	size_t size;
+	int err;
+
+	err = mt_file_open(path, &info->file);
+	if (err >= 0)
+		err = mt_file_load(info->file, &data, &size);
+	if (err == -EINVAL && info->file && mt_file_compression(info->file) != MT_COMPRESSION_NONE)
+		ERR("%s\n", mt_last_error());
+	if (err >= 0)
+		err = mt_elf_open(data, size, path, &info->elf);
+	if (err >= 0)
+		err = info->count = mt_elf_modinfo(info->elf, &info->kv);
+	if (err >= 0)
+		err = append_signature(info, data, size);
+	return err;
+}
+
+static void invalid_parm(const struct mt_kv *kv, void *data)
+{
+	(void)data;
+	ERR("Found invalid \"%.*s=%.*s\": missing ':'\n", (int)kv->key_len, kv->key,
+	    (int)kv->value_len, kv->value);
+}
+
+static int print_params(const struct info *info, bool full)
+{
+	struct mt_param *params;
+	int n = mt_params_merge(info->kv, info->count, &params, invalid_parm, NULL);
+
+	if (n < 0)
+		return n;
+	/* kmod lists parameters in reverse order of first appearance. */
+	for (int i = n - 1; i >= 0; i--) {
+		const struct mt_param *p = &params[i];
+
+		if (full)
+			printf("%-16s", "parm:");
+		printf("%.*s:", (int)p->name_len, p->name);
+		if (!p->desc)
+			printf(full ? "%.*s" : " (%.*s)", (int)p->type_len, p->type);
+		else if (p->type)
+			printf("%.*s (%.*s)", (int)p->desc_len, p->desc, (int)p->type_len, p->type);
+		else
+			printf("%.*s", (int)p->desc_len, p->desc);
+		putchar(separator);
+	}
+	free(params);
+	return 0;
+}
+
+static bool kv_key_is(const struct mt_kv *kv, const char *key)
+{
+	return kv->key_len == strlen(key) && memcmp(kv->key, key, kv->key_len) == 0;
+}
+
+static int show_module(const char *dirname, const struct mt_modref *mod)
+{
+	const char *filename = mod->path;
+	struct info info = { 0 };
+	int err;
+
+	if (!filename) {
+		if (!field)
+			printf("%-16s%s%c", "name:", mod->name, separator);
+		else if (strcmp(field, "name") == 0)
+			printf("%s%c", mod->name, separator);
+		filename = "(builtin)";
+	}
+	if (field && strcmp(field, "filename") == 0) {
+		printf("%s%c", filename, separator);
+		return 0;
+	}
+	if (!field)
+		printf("%-16s%s%c", "filename:", filename, separator);
+
+	if (mod->path) {
+		err = file_info(mod->path, &info);
+	} else {
+		err = info.count = mt_builtin_modinfo(dirname, mod->name, &info.builtin, &info.kv);
+		if (err == -ENOENT) {
+			/* a kernel without modules.builtin.modinfo */
+			info_release(&info);
+			return 0;
+		}
+	}
+	if (err < 0) {
+		ERR("could not get modinfo from '%s': %s\n", mod->name, strerror(-err));
+		info_release(&info);
+		return err;
+	}
+
+	if (field && strcmp(field, "parm") == 0) {
+		err = print_params(&info, false);
+	} else {
+		for (int i = 0; i < info.count; i++) {
+			const struct mt_kv *kv = &info.kv[i];
+			int pad = 15 - (int)kv->key_len;
+
+			if (field) {
+				if (kv->key_len == strlen(field) && memcmp(kv->key, field, kv->key_len) == 0)
+					printf("%.*s%c", (int)kv->value_len, kv->value, separator);
+			} else if (kv_key_is(kv, "parm") || kv_key_is(kv, "parmtype")) {
+				continue;
+			} else if (separator == '\0') {
+				printf("%.*s=%.*s%c", (int)kv->key_len, kv->key,
+				       (int)kv->value_len, kv->value, separator);
+			} else {
+				printf("%.*s:%*s%.*s%c", (int)kv->key_len, kv->key, pad > 0 ? pad : 0, "",
+				       (int)kv->value_len, kv->value, separator);
+			}
+		}
+		if (!field)
+			err = print_params(&info, true);
+	}
+	info_release(&info);
+	return err;
+}
+
+static bool has_module_extension(const char *name)
+{
+	static const char *const exts[] = { ".ko", ".ko.gz", ".ko.xz", ".ko.zst" };
+	size_t len = strlen(name);
+
+	for (size_t i = 0; i < sizeof(exts) / sizeof(exts[0]); i++) {
+		size_t elen = strlen(exts[i]);
+
+		if (len > elen && strcmp(name + len - elen, exts[i]) == 0)
+			return true;
+	}
+	return false;
+}
+
+static int show_path(const char *dirname, const char *arg)
+{
+	struct mt_modref mod = { 0 };
+	char name[PATH_MAX];
+	int err;
+
+	err = mt_modname_normalize(arg, name, sizeof(name));
+	if (err >= 0) {
+		mod.name = name;
+		mod.path = make_absolute(arg);
+		err = mod.path ? 0 : -ENOMEM;
+	}
+	if (err < 0) {
+		ERR("Module %s not found.\n", arg);
+		return err;
+	}
+	err = show_module(dirname, &mod);
+	free(mod.path);
+	return err;
+}
+
+static int show_lookup(struct mt_ctx *ctx, const char *arg, bool name_only)
+{
+	struct mt_modref *mods;
+	int n, err = 0;
+
+	n = mt_lookup(ctx, arg, name_only ? MT_LOOKUP_NAME_ONLY : 0, &mods);
+	if (n <= 0) {
+		if (name_only)
+			ERR("Module name %s not found.\n", arg);
+		else if (n < 0)
+			ERR("Module alias %s not found.\n", arg);
+		else
+			ERR("Module %s not found.\n", arg);
+		return n < 0 ? n : -ENOENT;
+	}
+	for (int i = 0; i < n; i++) {
+		int ret = show_module(mt_ctx_dirname(ctx), &mods[i]);
+
+		if (ret < 0)
+			err = ret;
+	}
+	mt_modrefs_free(mods, n);
+	return err;
+}
+
+static void usage(const char *prog)
+{
+	printf("Usage:\n"
+	       "\t%s [options] <modulename|filename> [args]\n"
+	       "Options:\n"
+	       "\t-a, --author                Print only 'author'\n"
+	       "\t-d, --description           Print only 'description'\n"
+	       "\t-l, --license               Print only 'license'\n"
+	       "\t-p, --parameters            Print only 'parm'\n"
+	       "\t-n, --filename              Print only 'filename'\n"
+	       "\t-0, --null                  Use \\0 instead of \\n\n"
+	       "\t-m, --modname               Handle argument as module name instead of alias or filename\n"
+	       "\t-F, --field=FIELD           Print only provided FIELD\n"
+	       "\t-k, --set-version=VERSION   Use VERSION instead of `uname -r`\n"
+	       "\t-b, --basedir=DIR           Use DIR as filesystem root for " MODULE_DIRECTORY "\n"
+	       "\t-V, --version               Show version\n"
+	       "\t-h, --help                  Show this help\n", prog);
+}
+
+int main(int argc, char *argv[])
+{
+	static const struct option options[] = {
+		{ "author", no_argument, NULL, 'a' },
+		{ "description", no_argument, NULL, 'd' },
+		{ "license", no_argument, NULL, 'l' },
+		{ "parameters", no_argument, NULL, 'p' },
+		{ "filename", no_argument, NULL, 'n' },
+		{ "null", no_argument, NULL, '0' },
+		{ "modname", no_argument, NULL, 'm' },
+		{ "field", required_argument, NULL, 'F' },
+		{ "set-version", required_argument, NULL, 'k' },
+		{ "basedir", required_argument, NULL, 'b' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *root = NULL, *kversion = NULL;
+	char *dirname = NULL;
+	bool name_only = false;
+	struct mt_ctx *ctx;
+	int opt, err = 0;
+
+	log_open(argv[0], false);
+	while ((opt = getopt_long(argc, argv, "adlpn0mF:k:b:Vh", options, NULL)) != -1) {
+		switch (opt) {
+		case 'a': field = "author"; break;
+		case 'd': field = "description"; break;
+		case 'l': field = "license"; break;
+		case 'p': field = "parm"; break;
+		case 'n': field = "filename"; break;
+		case '0': separator = '\0'; break;
+		case 'm': name_only = true; break;
+		case 'F': field = optarg; break;
+		case 'k': kversion = optarg; break;
+		case 'b': root = optarg; break;
+		case 'V': print_version(); return EXIT_SUCCESS;
+		case 'h': usage(program_name(argv[0])); return EXIT_SUCCESS;
+		default:	/* getopt has printed the complaint */
+			return EXIT_FAILURE;
+		}
+	}
+	if (optind >= argc) {
+		ERR("missing module or filename.\n");
+		return EXIT_FAILURE;
+	}
+	if (root || kversion) {
+		struct utsname u;
+
+		if (!kversion && uname(&u) < 0) {
+			ERR("uname() failed: %s\n", strerror(errno));
+			return EXIT_FAILURE;
+		}
+		if (asprintf(&dirname, "%s" MODULE_DIRECTORY "/%s", root ? root : "",
+			     kversion ? kversion : u.release) < 0)
+			return EXIT_FAILURE;
+		if (dirname[0] != '/') {
+			char *abs = make_absolute(dirname);
+
+			free(dirname);
+			dirname = abs;
+		}
+	}
+	if (mt_ctx_new(dirname, &ctx) < 0) {
+		ERR("%s\n", mt_last_error());
+		free(dirname);
+		return EXIT_FAILURE;
+	}
+	for (int i = optind; i < argc; i++) {
+		const char *arg = argv[i];
+		struct stat st;
+		int ret;
+
+		if (name_only)
+			ret = show_lookup(ctx, arg, true);
+		else if (has_module_extension(arg) && stat(arg, &st) == 0 && S_ISREG(st.st_mode))
+			ret = show_path(mt_ctx_dirname(ctx), arg);
+		else
+			ret = show_lookup(ctx, arg, false);
+		if (ret < 0)
+			err = ret;
+	}
+	mt_ctx_free(ctx);
+	free(dirname);
+	return err < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+}
