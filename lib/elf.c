@@ -614,3 +614,49 @@ int mt_elf_module_name(const struct mt_elf *elf, char *buf, size_t size)
 	memcpy(buf, data + offset, len + 1);
 	return (int)len;
 }
+
+/* Offset of sh_flags in a section header; SHF_ALLOC is bit 1 in both widths
+ * and lies in the low word, so only that word is touched. */
+static size_t shdr_flags_low_word(const struct mt_elf *elf, uint64_t idx)
+{
+	size_t off = (size_t)(elf->shoff + idx * SHDR_SIZE(elf->is64)) + 8;
+
+	return elf->is64 && elf->big ? off + 4 : off;
+}
+
+int mt_elf_strip(const struct mt_elf *elf, void *copy, unsigned flags)
+{
+	uint8_t *out = copy;
+	const uint8_t *data;
+	size_t size;
+
+	if (flags & MT_STRIP_MODVERSIONS) {
+		struct shdr sh;
+
+		for (uint64_t i = 1; i < elf->shnum; i++) {
+			read_shdr(elf, i, &sh);
+			if (sh.name < elf->shstrtab_size &&
+			    strcmp(elf->shstrtab + sh.name, "__versions") == 0) {
+				size_t off = shdr_flags_low_word(elf, i);
+				uint32_t f = mt_get32(out + off, elf->big) & ~UINT32_C(0x2);
+
+				for (int b = 0; b < 4; b++)
+					out[off + b] = (uint8_t)(f >> (elf->big ? 24 - 8 * b : 8 * b));
+				break;
+			}
+		}
+	}
+	if ((flags & MT_STRIP_VERMAGIC) && find_section(elf, ".modinfo", &data, &size)) {
+		const char *pos = (const char *)data, *end = pos + size, *s;
+		size_t len;
+
+		while ((s = next_string(&pos, end, &len))) {
+			if (len >= 9 && memcmp(s, "vermagic=", 9) == 0) {
+				memset(out + (s - (const char *)elf->image), 0, len);
+				return 0;
+			}
+		}
+		return mt_fail(ENODATA, "%s: no vermagic in .modinfo", elf->name);
+	}
+	return 0;
+}

@@ -1,5 +1,7 @@
 /*
- * error.c — the per-thread "last error" message behind mt_last_error().
+ * error.c — the per-thread "last error" message behind mt_last_error(), and
+ * the messages the library reports as it goes (through the caller's log
+ * function; silent without one).
  */
 #include "config.h"
 
@@ -22,4 +24,26 @@ int mt_fail(int err, const char *fmt, ...)
 const char *mt_last_error(void)
 {
 	return last_error;
+}
+
+static void (*log_fn)(int priority, const char *msg, void *data);
+static void *log_data;
+
+void mt_set_log_fn(void (*fn)(int priority, const char *msg, void *data), void *data)
+{
+	log_fn = fn;
+	log_data = data;
+}
+
+void mt_log(int priority, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	if (!log_fn)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	log_fn(priority, msg, log_data);
 }

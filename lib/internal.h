@@ -11,6 +11,10 @@
 /* Record a failure for mt_last_error() and return -err (err is positive). */
 int mt_fail(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Report a message (syslog priority, text ending in '\n') to the caller's
+ * log function, if any. */
+void mt_log(int priority, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 static inline uint16_t mt_get16(const void *p, bool big)
 {
 	const uint8_t *b = p;

@@ -1,6 +1,8 @@
 /*
- * kernel.c — what the running kernel says about modules: the list in
- * /proc/modules and each module's state under /sys/module/NAME.
+ * kernel.c — the kernel interface: the module list in /proc/modules, each
+ * module's state under /sys/module/NAME, the kernel's own decompressor,
+ * and loading and removing modules (finit_module, init_module,
+ * delete_module).
  */
 #include "config.h"
 
@@ -11,12 +13,15 @@
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/syscall.h>
+#include <syslog.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "internal.h"
 
 #define PROC_MODULES "/proc/modules"
 #define SYS_MODULE "/sys/module"
+#define MODULE_INIT_COMPRESSED_FILE 4u
 
 void mt_strv_free(char **strv, int count)
 {
@@ -183,4 +188,160 @@ int mt_module_holders(const char *name, char ***out)
 	closedir(dir);
 	*out = names;
 	return count;
+}
+
+int mt_kernel_compression(enum mt_compression *out)
+{
+	static const char *const path = SYS_MODULE "/compression";
+	char buf[32];
+	ssize_t got;
+	int fd;
+
+	*out = MT_COMPRESSION_NONE;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	got = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (got < 0)
+		return mt_fail(errno, "%s: %s", path, strerror(errno));
+	buf[got] = '\0';
+	if (strcmp(buf, "zstd\n") == 0)
+		*out = MT_COMPRESSION_ZSTD;
+	else if (strcmp(buf, "xz\n") == 0)
+		*out = MT_COMPRESSION_XZ;
+	else if (strcmp(buf, "gzip\n") == 0)
+		*out = MT_COMPRESSION_GZIP;
+	else
+		return mt_fail(EINVAL, "unknown kernel compression in %s: %s", path, buf);
+	return 0;
+}
+
+int mt_module_initstate(struct mt_ctx *ctx, const char *name)
+{
+	static const char *const states[] = {
+		[MT_INITSTATE_LIVE] = "live\n",
+		[MT_INITSTATE_COMING] = "coming\n",
+		[MT_INITSTATE_GOING] = "going\n",
+	};
+	char path[PATH_MAX], buf[32];
+	struct stat st;
+	ssize_t got;
+	int fd;
+
+	if (ctx && mt_module_builtin(ctx, name) > 0)
+		return MT_INITSTATE_BUILTIN;
+	snprintf(path, sizeof(path), SYS_MODULE "/%s/initstate", name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		/* the directory appears before initstate while a module loads */
+		snprintf(path, sizeof(path), SYS_MODULE "/%s", name);
+		if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+			return MT_INITSTATE_COMING;
+		return MT_INITSTATE_NONE;
+	}
+	got = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (got < 0)
+		return mt_fail(errno, "could not read '%s': %s", path, strerror(errno));
+	buf[got] = '\0';
+	for (int s = MT_INITSTATE_LIVE; s <= MT_INITSTATE_GOING; s++)
+		if (strcmp(buf, states[s]) == 0)
+			return s;
+	return mt_fail(EINVAL, "unknown %s: '%s'", path, buf);
+}
+
+static long sys_finit_module(int fd, const char *params, unsigned flags)
+{
+	return syscall(__NR_finit_module, fd, params, flags);
+}
+
+static long sys_init_module(const void *image, size_t len, const char *params)
+{
+	return syscall(__NR_init_module, image, len, params);
+}
+
+/* init_module with the whole (decompressed) image, stripped of version
+ * checks on a private copy when forced. */
+static int insert_image(struct mt_file *file, const char *params, unsigned flags)
+{
+	const void *data;
+	void *copy = NULL;
+	size_t size;
+	int err;
+
+	err = mt_file_load(file, &data, &size);
+	if (err < 0) {
+		mt_log(LOG_ERR, "%s\n", mt_last_error());
+		return err;
+	}
+	if (flags & (MT_INSERT_FORCE_MODVERSION | MT_INSERT_FORCE_VERMAGIC)) {
+		struct mt_elf *elf;
+
+		err = mt_elf_open(data, size, mt_file_path(file), &elf);
+		if (err < 0)
+			return err;
+		copy = malloc(size);
+		if (!copy) {
+			mt_elf_close(elf);
+			return mt_fail(ENOMEM, "%s: out of memory", mt_file_path(file));
+		}
+		memcpy(copy, data, size);
+		err = mt_elf_strip(elf, copy,
+				   (flags & MT_INSERT_FORCE_MODVERSION ? MT_STRIP_MODVERSIONS : 0) |
+				   (flags & MT_INSERT_FORCE_VERMAGIC ? MT_STRIP_VERMAGIC : 0));
+		mt_elf_close(elf);
+		if (err < 0) {
+			mt_log(LOG_ERR, "Failed to strip version information: %s\n", strerror(-err));
+			free(copy);
+			return err;
+		}
+		data = copy;
+	}
+	err = sys_init_module(data, size, params) < 0 ? -errno : 0;
+	free(copy);
+	return err;
+}
+
+int mt_insert_module(const char *path, const char *params, unsigned flags)
+{
+	enum mt_compression kernel_comp, comp;
+	struct mt_file *file;
+	int err;
+
+	err = mt_file_open(path, &file);
+	if (err < 0)
+		return err;
+	if (mt_kernel_compression(&kernel_comp) < 0)
+		mt_log(LOG_ERR, "%s", mt_last_error());
+	comp = mt_file_compression(file);
+	err = -ENOSYS;
+	/* The kernel reads the file itself unless it cannot decompress it. */
+	if (comp == MT_COMPRESSION_NONE || comp == kernel_comp) {
+		unsigned kflags = flags & (MT_INSERT_FORCE_MODVERSION | MT_INSERT_FORCE_VERMAGIC);
+
+		if (comp != MT_COMPRESSION_NONE)
+			kflags |= MODULE_INIT_COMPRESSED_FILE;
+		err = sys_finit_module(mt_file_fd(file), params, kflags) < 0 ? -errno : 0;
+	}
+	if (err == -ENOSYS)
+		err = insert_image(file, params, flags);
+	if (err < 0)
+		mt_log(LOG_INFO, "Failed to insert module '%s': %s\n", path, strerror(-err));
+	mt_file_close(file);
+	return err;
+}
+
+int mt_remove_module(const char *name, unsigned flags)
+{
+	unsigned kflags = O_NONBLOCK | (flags & MT_REMOVE_FORCE ? O_TRUNC : 0);
+
+	if (syscall(__NR_delete_module, name, kflags) < 0) {
+		int err = errno;
+
+		if (!(flags & MT_REMOVE_QUIET))
+			mt_log(LOG_ERR, "could not remove '%s': %s\n", name, strerror(err));
+		return mt_fail(err, "could not remove '%s': %s", name, strerror(err));
+	}
+	return 0;
 }

@@ -23,6 +23,10 @@ extern "C" {
 /* Message of the last failure in the calling thread ("" if none). */
 const char *mt_last_error(void);
 
+/* Where the library reports what it does and what goes wrong along the way
+ * (syslog priorities; each message ends in '\n').  NULL: silent. */
+void mt_set_log_fn(void (*fn)(int priority, const char *msg, void *data), void *data);
+
 /* ---- names (names.c) ----------------------------------------------------- */
 
 /* Module name of a path or name: basename up to the first '.', '-' -> '_'.
@@ -116,6 +120,14 @@ int mt_elf_imports(const struct mt_elf *elf, struct mt_symbol **out);
 /* Name stored in .gnu.linkonce.this_module (struct module's name field). */
 int mt_elf_module_name(const struct mt_elf *elf, char *buf, size_t size);
 
+#define MT_STRIP_MODVERSIONS 0x1	/* clear SHF_ALLOC of __versions */
+#define MT_STRIP_VERMAGIC 0x2		/* blank the vermagic= string */
+
+/* Write into `copy` (a same-sized copy of the image elf was opened on) what
+ * forced loading needs: -ENODATA when asked to strip the vermagic of a
+ * .modinfo that has none. */
+int mt_elf_strip(const struct mt_elf *elf, void *copy, unsigned flags);
+
 /* ---- appended signatures (signature.c) ----------------------------------- */
 
 struct mt_signature {
@@ -162,6 +174,8 @@ int mt_index_dump(struct mt_index *idx, FILE *out, const char *prefix);
 
 /* ---- the running kernel (kernel.c) ---------------------------------------- */
 
+struct mt_ctx;
+
 /* Free a string vector returned by the functions below. */
 void mt_strv_free(char **strv, int count);
 
@@ -177,6 +191,37 @@ int mt_module_size(const char *name, long *size);
 
 /* Normalized entries of /sys/module/NAME/holders in directory order. */
 int mt_module_holders(const char *name, char ***out);
+
+/* The decompressor of the running kernel (/sys/module/compression), or
+ * MT_COMPRESSION_NONE.  -EINVAL (with a message) for an unknown one. */
+int mt_kernel_compression(enum mt_compression *out);
+
+enum mt_initstate {
+	MT_INITSTATE_NONE,	/* not loaded */
+	MT_INITSTATE_BUILTIN,
+	MT_INITSTATE_LIVE,
+	MT_INITSTATE_COMING,
+	MT_INITSTATE_GOING,
+};
+
+/* State of module NAME: built-in per ctx's modules.builtin.bin (ctx may be
+ * NULL), else /sys/module/NAME/initstate.  -EINVAL for an unknown state. */
+int mt_module_initstate(struct mt_ctx *ctx, const char *name);
+
+#define MT_INSERT_FORCE_MODVERSION 0x1	/* = MODULE_INIT_IGNORE_MODVERSIONS */
+#define MT_INSERT_FORCE_VERMAGIC 0x2	/* = MODULE_INIT_IGNORE_VERMAGIC */
+
+/* Load a module file: finit_module on the file (flagged compressed when the
+ * kernel decompresses that format itself), else, or if the kernel lacks
+ * finit_module, init_module with the decompressed image (stripped of
+ * version checks when forced).  0 or the kernel's -errno. */
+int mt_insert_module(const char *path, const char *params, unsigned flags);
+
+#define MT_REMOVE_FORCE 0x1	/* O_TRUNC: remove even if in use */
+#define MT_REMOVE_QUIET 0x2	/* do not log the failure */
+
+/* delete_module(name, O_NONBLOCK[|O_TRUNC]).  0 or -errno. */
+int mt_remove_module(const char *name, unsigned flags);
 
 /* ---- module directories and name resolution (lookup.c) ------------------ */
 
@@ -201,6 +246,9 @@ struct mt_modref {
  * count (possibly 0; array in *out, free with mt_modrefs_free) or -errno. */
 int mt_lookup(struct mt_ctx *ctx, const char *query, unsigned flags, struct mt_modref **out);
 void mt_modrefs_free(struct mt_modref *refs, int count);
+
+/* 1 if NAME is in modules.builtin.bin, 0 if not (or no index), or -errno. */
+int mt_module_builtin(struct mt_ctx *ctx, const char *name);
 
 /* ---- module information (modinfo.c) -------------------------------------- */
 

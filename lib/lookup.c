@@ -143,7 +143,7 @@ static int resolve_dep_line(struct mt_ctx *ctx, struct mt_modref *ref)
 	return 1;
 }
 
-static int is_builtin(struct mt_ctx *ctx, const char *name)
+int mt_module_builtin(struct mt_ctx *ctx, const char *name)
 {
 	struct mt_index *idx;
 	char *value;
@@ -206,7 +206,7 @@ static int resolve_paths(struct mt_ctx *ctx, struct mt_modref *refs, int count)
 		if (err < 0)
 			return err;
 		if (err == 0 && !refs[i].builtin) {
-			err = is_builtin(ctx, refs[i].name);
+			err = mt_module_builtin(ctx, refs[i].name);
 			if (err < 0)
 				return err;
 			refs[i].builtin = err > 0;
@@ -260,7 +260,7 @@ int mt_lookup(struct mt_ctx *ctx, const char *query, unsigned flags, struct mt_m
 		if (count)
 			goto resolve;
 	}
-	err = is_builtin(ctx, key);
+	err = mt_module_builtin(ctx, key);
 	if (err < 0)
 		goto fail;
 	if (err > 0) {

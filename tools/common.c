@@ -3,6 +3,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,4 +44,40 @@ char *make_absolute(const char *path)
 	if (asprintf(&out, "%s/%s", cwd, path) < 0)
 		return NULL;
 	return out;
+}
+
+char *module_params(int count, char *const words[])
+{
+	size_t len = 1;
+	char *out, *p;
+
+	for (int i = 0; i < count; i++)
+		len += strlen(words[i]) + 3;
+	out = p = malloc(len);
+	if (!out)
+		return NULL;
+	*p = '\0';
+	for (int i = 0; i < count; i++) {
+		const char *w = words[i], *eq = strchr(w, '=');
+
+		if (i)
+			*p++ = ' ';
+		if (eq && eq[1] != '"' && eq[1] != '\'' && strchr(eq + 1, ' '))
+			p += sprintf(p, "%.*s\"%s\"", (int)(eq + 1 - w), w, eq + 1);
+		else
+			p = stpcpy(p, w);
+	}
+	*p = '\0';
+	return out;
+}
+
+const char *insert_strerror(int err)
+{
+	switch (-err) {
+	case ENOEXEC: return "Invalid module format";
+	case ENOENT: return "Unknown symbol in module";
+	case ESRCH: return "Module has wrong symbol version";
+	case EINVAL: return "Invalid parameters";
+	default: return strerror(-err);
+	}
 }

@@ -17,4 +17,11 @@ void print_version(void);
  * kmod does); malloc'd, NULL on failure. */
 char *make_absolute(const char *path);
 
+/* Module parameters from the words after the module operand: joined by
+ * spaces, a value containing a space quoted (kmod's rule).  malloc'd. */
+char *module_params(int count, char *const words[]);
+
+/* kmod's wording for a failed module insertion (err is -errno). */
+const char *insert_strerror(int err);
+
 #endif

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "libmodtool.h"
 #include "log.h"
 
 static const char *prog = "modtool";
@@ -70,4 +71,15 @@ void log_msg(int priority, const char *fmt, ...)
 	}
 	if (priority <= LOG_CRIT)
 		exit(EXIT_FAILURE);
+}
+
+static void library_message(int priority, const char *msg, void *data)
+{
+	(void)data;
+	log_msg(priority, "%s", msg);
+}
+
+void log_library_messages(void)
+{
+	mt_set_log_fn(library_message, NULL);
 }

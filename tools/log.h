@@ -11,6 +11,9 @@
 void log_open(const char *argv0, bool use_syslog);
 void log_set_threshold(int priority);
 void log_close(void);
+
+/* Print libmodtool's own messages through log_msg too. */
+void log_library_messages(void);
 void log_msg(int priority, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #define FATAL(...) log_msg(LOG_CRIT, __VA_ARGS__)
