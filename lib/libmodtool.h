@@ -236,16 +236,29 @@ struct mt_modref {
 	char *name;		/* module name */
 	char *path;		/* absolute path, NULL for built-in or unknown */
 	char *deps;		/* modules.dep text after ':' (NULL if no path) */
+	char *alias;		/* the alias it was found through, or NULL */
 	bool builtin;
 };
 
 #define MT_LOOKUP_NAME_ONLY 0x1	/* modinfo -m: dep, builtin, builtin alias */
 
-/* Resolve a name, alias or "symbol:" query through the module directory's
- * indexes in kmod's order; a missing index skips its step.  Returns the
+/* Resolve a name, alias or "symbol:" query in kmod's order: configuration
+ * aliases, modules.dep.bin, modules.symbols.bin, configured install/remove
+ * commands, modules.alias.bin, modules.builtin.bin and
+ * modules.builtin.alias.bin; a missing index skips its step.  Returns the
  * count (possibly 0; array in *out, free with mt_modrefs_free) or -errno. */
 int mt_lookup(struct mt_ctx *ctx, const char *query, unsigned flags, struct mt_modref **out);
 void mt_modrefs_free(struct mt_modref *refs, int count);
+
+/* Fill ref->path and ref->deps from the modules.dep.bin line of ref->name:
+ * 1 when found, 0 when absent, -errno. */
+int mt_module_dep(struct mt_ctx *ctx, struct mt_modref *ref);
+
+/* Configuration consulted by mt_lookup (aliases, install/remove commands)
+ * and by probing; not owned by the context. */
+struct mt_config;
+void mt_ctx_set_config(struct mt_ctx *ctx, const struct mt_config *cfg);
+const struct mt_config *mt_ctx_config(const struct mt_ctx *ctx);
 
 /* 1 if NAME is in modules.builtin.bin, 0 if not (or no index), or -errno. */
 int mt_module_builtin(struct mt_ctx *ctx, const char *name);
@@ -296,6 +309,92 @@ int mt_index_builder_add(struct mt_index_builder *b, const char *key,
 
 /* Serialize the trie to `out` in the given layout.  0 or -errno. */
 int mt_index_builder_write(struct mt_index_builder *b, FILE *out, enum mt_index_layout layout);
+
+/* ---- modprobe.d configuration and the kernel command line (config.c) ----- */
+
+struct mt_config;
+
+/* Read the configuration as kmod does: `paths` (NULL: the default
+ * directories /etc/modprobe.d, /run/modprobe.d, /usr/local/lib/modprobe.d,
+ * /usr/lib/modprobe.d, /lib/modprobe.d; else the -C list, files or
+ * directories) merged by file name, plus DIRNAME/modules.softdep and
+ * DIRNAME/modules.weakdep, then /proc/cmdline.  Bad lines are reported
+ * through the log function and skipped.  0 or -errno. */
+int mt_config_new(const char *dirname, const char *const *paths, int npaths,
+		  struct mt_config **out);
+void mt_config_free(struct mt_config *cfg);
+
+struct mt_config_alias {
+	const char *pattern;	/* normalized fnmatch pattern */
+	const char *modname;	/* normalized module name */
+};
+
+/* `alias` entries in configuration order. */
+const struct mt_config_alias *mt_config_aliases(const struct mt_config *cfg, int *count);
+
+/* Options for module `name`: every `options` entry whose name equals `name`
+ * (or `alias_pattern` when not NULL), joined by single spaces in
+ * configuration order; NULL when none.  malloc'd. */
+char *mt_config_options(const struct mt_config *cfg, const char *name, const char *alias_pattern);
+
+/* The command of the first `install` / `remove` entry whose name, as an
+ * fnmatch pattern, matches `name`; NULL when none.  With `exact`, the entry
+ * name must equal `name` (name resolution step 4). */
+const char *mt_config_install(const struct mt_config *cfg, const char *name, bool exact);
+const char *mt_config_remove(const struct mt_config *cfg, const char *name, bool exact);
+
+/* `blacklist` entries (including modprobe.blacklist= of the command line). */
+bool mt_config_blacklisted(const struct mt_config *cfg, const char *name);
+
+/* Soft dependencies of the first `softdep` entry matching `name` (fnmatch):
+ * 1 when found (vectors point into cfg), 0 when none. */
+int mt_config_softdeps(const struct mt_config *cfg, const char *name,
+		       const char *const **pre, int *npre,
+		       const char *const **post, int *npost);
+
+/* modprobe -c: every category in kmod's order and rendering. */
+void mt_config_dump(const struct mt_config *cfg, FILE *out);
+
+/* ---- loading with dependencies, as modprobe does (probe.c) ---------------- */
+
+#define MT_PROBE_DRY_RUN		0x010	/* -n: show, do nothing */
+#define MT_PROBE_IGNORE_LOADED		0x020	/* -D: act as if nothing were loaded */
+#define MT_PROBE_FAIL_ON_LOADED		0x040	/* --first-time */
+#define MT_PROBE_IGNORE_COMMAND		0x080	/* -i: the top module's softdeps and install command */
+#define MT_PROBE_BLACKLIST		0x100	/* -b: blacklist applies to named modules too */
+#define MT_PROBE_BLACKLIST_ALIAS_ONLY	0x200	/* default: blacklist applies to aliases */
+/* MT_INSERT_FORCE_MODVERSION and MT_INSERT_FORCE_VERMAGIC pass through. */
+
+/* Returned (positive) when the module was skipped as blacklisted. */
+#define MT_PROBE_BLACKLISTED 1
+
+/* What a probe does for one entry of its load list. */
+struct mt_probe_action {
+	const char *name;
+	const char *path;		/* module file, NULL if none */
+	const char *install_command;	/* run instead of inserting (unsubstituted) */
+	const char *options;		/* parameters ("" when none) */
+	bool builtin;			/* no path: built in */
+};
+
+typedef void (*mt_probe_show_fn)(const struct mt_probe_action *action, void *data);
+
+/* True when NAME is live or built in. */
+bool mt_module_in_kernel(struct mt_ctx *ctx, const char *name);
+
+/* Load `top` (a lookup result) with its dependencies and soft dependencies
+ * in kmod's order, using the context's configuration.  `params` go to the
+ * top module.  `show` (may be NULL) sees each action before it happens.
+ * 0, MT_PROBE_BLACKLISTED, or -errno of the failing required module
+ * (-EEXIST: already loaded with MT_PROBE_FAIL_ON_LOADED). */
+int mt_probe_insert(struct mt_ctx *ctx, const struct mt_modref *top, unsigned flags,
+		    const char *params, mt_probe_show_fn show, void *data);
+
+/* Run an install or remove command through /bin/sh with $CMDLINE_OPTS
+ * replaced by `options` and MODPROBE_MODULE set.  0, or -EINVAL (reported)
+ * when it cannot run or exits non-zero. */
+int mt_run_command(const char *kind, const char *command, const char *module,
+		   const char *options);
 
 #ifdef __cplusplus
 }

@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fnmatch.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +30,7 @@ static const char *const index_files[INDEX_COUNT] = {
 };
 
 struct mt_ctx {
+	const struct mt_config *config;
 	struct mt_index *index[INDEX_COUNT];
 	bool index_tried[INDEX_COUNT];
 	int index_err[INDEX_COUNT];
@@ -73,6 +75,16 @@ const char *mt_ctx_dirname(const struct mt_ctx *ctx)
 	return ctx->dirname;
 }
 
+void mt_ctx_set_config(struct mt_ctx *ctx, const struct mt_config *cfg)
+{
+	ctx->config = cfg;
+}
+
+const struct mt_config *mt_ctx_config(const struct mt_ctx *ctx)
+{
+	return ctx->config;
+}
+
 /* The index, opened on first use; NULL when missing (a skipped step) with
  * *err = 0, NULL with *err < 0 when it exists but cannot be used. */
 static struct mt_index *ctx_index(struct mt_ctx *ctx, enum index_id id, int *err)
@@ -84,7 +96,11 @@ static struct mt_index *ctx_index(struct mt_ctx *ctx, enum index_id id, int *err
 		ctx->index_tried[id] = true;
 		snprintf(path, sizeof(path), "%s/%s", ctx->dirname, index_files[id]);
 		ret = mt_index_open(path, &ctx->index[id]);
-		ctx->index_err[id] = ret == -ENOENT ? 0 : ret;
+		/* depmod writes the built-in indexes empty (0 bytes) when their
+		 * sources are missing: like kmod, treat them as absent then */
+		if (ret == -ENOENT || (ret < 0 && (id == INDEX_BUILTIN || id == INDEX_BUILTIN_ALIAS)))
+			ret = 0;
+		ctx->index_err[id] = ret;
 	}
 	*err = ctx->index_err[id];
 	return ctx->index[id];
@@ -98,6 +114,7 @@ void mt_modrefs_free(struct mt_modref *refs, int count)
 		free(refs[i].name);
 		free(refs[i].path);
 		free(refs[i].deps);
+		free(refs[i].alias);
 	}
 	free(refs);
 }
@@ -114,9 +131,7 @@ static char *absolute_path(const struct mt_ctx *ctx, const char *path, size_t le
 	return out;
 }
 
-/* Fill path and dependency text of `ref` from its modules.dep.bin line.
- * Returns 1 when found, 0 when absent, -errno on error. */
-static int resolve_dep_line(struct mt_ctx *ctx, struct mt_modref *ref)
+int mt_module_dep(struct mt_ctx *ctx, struct mt_modref *ref)
 {
 	struct mt_index *idx;
 	char *line, *colon;
@@ -160,17 +175,20 @@ int mt_module_builtin(struct mt_ctx *ctx, const char *name)
 	return 1;
 }
 
-static int push_ref(struct mt_modref **refs, int *count, const char *name, size_t len)
+static int push_ref(struct mt_modref **refs, int *count, const char *name, size_t len,
+		    const char *alias)
 {
 	struct mt_modref *grown = realloc(*refs, sizeof(**refs) * (size_t)(*count + 1));
+	struct mt_modref *ref;
 
 	if (!grown)
 		return -ENOMEM;
 	*refs = grown;
-	grown[*count] = (struct mt_modref){ .name = strndup(name, len) };
-	if (!grown[*count].name)
-		return -ENOMEM;
+	ref = &grown[*count];
+	*ref = (struct mt_modref){ .name = strndup(name, len), .alias = alias ? strdup(alias) : NULL };
 	(*count)++;
+	if (!ref->name || (alias && !ref->alias))
+		return -ENOMEM;
 	return 0;
 }
 
@@ -189,7 +207,7 @@ static int lookup_wild(struct mt_ctx *ctx, enum index_id id, const char *key, bo
 	if (n < 0)
 		return n;
 	for (int i = 0; i < n && err >= 0; i++) {
-		err = push_ref(refs, count, values[i].value, strlen(values[i].value));
+		err = push_ref(refs, count, values[i].value, strlen(values[i].value), key);
 		if (err >= 0)
 			(*refs)[*count - 1].builtin = builtin;
 	}
@@ -201,7 +219,7 @@ static int lookup_wild(struct mt_ctx *ctx, enum index_id id, const char *key, bo
 static int resolve_paths(struct mt_ctx *ctx, struct mt_modref *refs, int count)
 {
 	for (int i = 0; i < count; i++) {
-		int err = refs[i].builtin ? 0 : resolve_dep_line(ctx, &refs[i]);
+		int err = refs[i].builtin ? 0 : mt_module_dep(ctx, &refs[i]);
 
 		if (err < 0)
 			return err;
@@ -228,14 +246,30 @@ int mt_lookup(struct mt_ctx *ctx, const char *query, unsigned flags, struct mt_m
 	if (err < 0)
 		return mt_fail(-err, "invalid module name '%s'", query);
 
+	if (ctx->config && !(flags & MT_LOOKUP_NAME_ONLY)) {
+		const struct mt_config_alias *aliases;
+		int n = 0;
+
+		aliases = mt_config_aliases(ctx->config, &n);
+		for (int i = 0; i < n; i++) {
+			if (fnmatch(aliases[i].pattern, key, 0) != 0)
+				continue;
+			err = push_ref(&refs, &count, aliases[i].modname, strlen(aliases[i].modname),
+				       aliases[i].pattern);
+			if (err < 0)
+				goto fail;
+		}
+		if (count)
+			goto resolve;
+	}
 	if ((flags & MT_LOOKUP_NAME_ONLY) || !strchr(key, ':')) {
 		struct mt_modref ref = { .name = key };
 
-		err = resolve_dep_line(ctx, &ref);
+		err = mt_module_dep(ctx, &ref);
 		if (err < 0)
 			goto fail;
 		if (err > 0) {
-			err = push_ref(&refs, &count, key, strlen(key));
+			err = push_ref(&refs, &count, key, strlen(key), NULL);
 			if (err < 0) {
 				free(ref.path);
 				free(ref.deps);
@@ -254,6 +288,13 @@ int mt_lookup(struct mt_ctx *ctx, const char *query, unsigned flags, struct mt_m
 			if (count)
 				goto resolve;
 		}
+		if (ctx->config && (mt_config_install(ctx->config, key, true) ||
+				    mt_config_remove(ctx->config, key, true))) {
+			err = push_ref(&refs, &count, key, strlen(key), NULL);
+			if (err < 0)
+				goto fail;
+			goto resolve;
+		}
 		err = lookup_wild(ctx, INDEX_ALIAS, key, false, &refs, &count);
 		if (err < 0)
 			goto fail;
@@ -264,7 +305,7 @@ int mt_lookup(struct mt_ctx *ctx, const char *query, unsigned flags, struct mt_m
 	if (err < 0)
 		goto fail;
 	if (err > 0) {
-		err = push_ref(&refs, &count, key, strlen(key));
+		err = push_ref(&refs, &count, key, strlen(key), NULL);
 		if (err < 0)
 			goto fail;
 		refs[0].builtin = true;

@@ -1,6 +1,7 @@
 #!/bin/sh
-# main-job.sh — set up, build, and show what modtool does today: modinfo of
-# the hello test module and of a real module of the installed Debian kernel.
+# main-job.sh — set up, build, and show what modtool does: modinfo of the
+# hello test module and of real modules of the installed Debian kernel, then
+# a real kernel in a VM loading and removing modules with our tools.
 set -e
 top=$(cd "$(dirname "$0")/.." && pwd)
 "$top/scripts/setup.sh"
@@ -25,3 +26,7 @@ run() {
 run tools/.libs/modinfo "$modules/hello.ko"
 run tools/.libs/modinfo -k "$release" ext4
 run tools/.libs/modinfo -k "$release" -F depends btrfs
+
+echo
+echo "== booting the Debian kernel in a VM with our tools (takes a few seconds)"
+"$top/scripts/vm-transcript.sh" "$PWD"

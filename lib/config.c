@@ -1,0 +1,1071 @@
+/*
+ * config.c — the modprobe.d configuration: which files are read (the default
+ * directories or the -C paths, DIRNAME/modules.softdep and modules.weakdep),
+ * their line syntax and directives, the options and blacklist given on the
+ * kernel command line, the queries modprobe makes on the result, and the
+ * `modprobe -c` rendering.
+ */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <syslog.h>
+#include <unistd.h>
+#include "internal.h"
+
+#define KERNEL_CMDLINE "/proc/cmdline"
+#define KERNEL_CMDLINE_MAX 4095	/* bytes of the command line that are read */
+
+static const char *const default_paths[] = {
+	"/etc/modprobe.d",
+	"/run/modprobe.d",
+	"/usr/local/lib/modprobe.d",
+	"/usr/lib/modprobe.d",
+	"/lib/modprobe.d",
+};
+
+/* A growing array of `count` elements of one type. */
+struct vec {
+	void *data;
+	int count;
+	int cap;
+};
+
+struct option {
+	char *name;
+	char *value;
+};
+
+struct command {
+	char *name;
+	char *command;
+};
+
+struct dep_name {
+	char *name;
+	bool is_post;
+};
+
+/* A softdep or weakdep entry: its names in line order, each flagged as a
+ * post dependency or not (weakdep names are all "pre"), and the two lists
+ * the query hands out. */
+struct dep {
+	char *name;
+	struct vec names;	/* struct dep_name */
+	const char **pre;
+	const char **post;
+	int npre;
+	int npost;
+};
+
+struct mt_config {
+	struct vec aliases;	/* struct mt_config_alias */
+	struct vec blacklist;	/* char * */
+	struct vec options;	/* struct option */
+	struct vec installs;	/* struct command */
+	struct vec removes;	/* struct command */
+	struct vec softdeps;	/* struct dep */
+	struct vec weakdeps;	/* struct dep */
+};
+
+/* A file to parse: `name` (the basename it is sorted and shadowed by)
+ * points into `path`. */
+struct conf_file {
+	char *path;
+	const char *name;
+};
+
+/* ---- small helpers -------------------------------------------------------- */
+
+/* Room for one more element; returns the new (zeroed) slot or NULL. */
+static void *vec_push(struct vec *v, size_t elsize)
+{
+	char *slot;
+
+	if (v->count == v->cap) {
+		int cap;
+		void *grown;
+
+		if (v->cap > INT_MAX / 2)
+			return NULL;
+		cap = v->cap ? v->cap * 2 : 8;
+		grown = reallocarray(v->data, (size_t)cap, elsize);
+		if (!grown)
+			return NULL;
+		v->data = grown;
+		v->cap = cap;
+	}
+	slot = (char *)v->data + (size_t)v->count++ * elsize;
+	memset(slot, 0, elsize);
+	return slot;
+}
+
+/* Whitespace as C-locale isspace() sees it. */
+static bool is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
+}
+
+/* Length of the run of non-whitespace characters starting at s. */
+static size_t word_len(const char *s)
+{
+	size_t len = 0;
+
+	while (s[len] && !is_space(s[len]))
+		len++;
+	return len;
+}
+
+/* The next word of *s (words are separated by spaces and tabs): the word is
+ * NUL-terminated in place and *s moves past the one character that ended
+ * it.  NULL when no word is left. */
+static char *next_word(char **s)
+{
+	char *word = *s + strspn(*s, " \t");
+	char *end = word + strcspn(word, " \t");
+
+	if (!*word) {
+		*s = word;
+		return NULL;
+	}
+	if (*end) {
+		*end = '\0';
+		*s = end + 1;
+	} else {
+		*s = end;
+	}
+	return word;
+}
+
+/* A configuration name normalized like an alias into a new string:
+ * 0, -EINVAL (unmatched bracket) or -ENOMEM. */
+static int normalize_dup(const char *name, char **out)
+{
+	size_t size = strlen(name) + 1;
+	char *buf = malloc(size);
+	int ret;
+
+	if (!buf)
+		return -ENOMEM;
+	ret = mt_alias_normalize(name, buf, size);
+	if (ret < 0) {
+		free(buf);
+		return -EINVAL;
+	}
+	*out = buf;
+	return 0;
+}
+
+/* ---- storing entries ------------------------------------------------------ */
+
+static int add_alias(struct mt_config *cfg, const char *pattern, const char *modname)
+{
+	struct mt_config_alias *alias;
+	char *norm_pattern, *norm_modname;
+	int err = normalize_dup(pattern, &norm_pattern);
+
+	if (err < 0)
+		return err;
+	err = normalize_dup(modname, &norm_modname);
+	if (err < 0) {
+		free(norm_pattern);
+		return err;
+	}
+	alias = vec_push(&cfg->aliases, sizeof(*alias));
+	if (!alias) {
+		free(norm_pattern);
+		free(norm_modname);
+		return -ENOMEM;
+	}
+	alias->pattern = norm_pattern;
+	alias->modname = norm_modname;
+	return 0;
+}
+
+/* A blacklist entry stored as given (the caller normalizes if needed). */
+static int add_blacklist(struct mt_config *cfg, const char *name)
+{
+	char **slot, *copy = strdup(name);
+
+	if (!copy)
+		return -ENOMEM;
+	slot = vec_push(&cfg->blacklist, sizeof(*slot));
+	if (!slot) {
+		free(copy);
+		return -ENOMEM;
+	}
+	*slot = copy;
+	return 0;
+}
+
+/* An options entry for an already normalized name (taken); tabs in the
+ * value become spaces. */
+static int add_option(struct mt_config *cfg, char *name, const char *value)
+{
+	struct option *opt;
+	char *copy = strdup(value);
+
+	if (!copy) {
+		free(name);
+		return -ENOMEM;
+	}
+	for (char *p = copy; (p = strchr(p, '\t')); p++)
+		*p = ' ';
+	opt = vec_push(&cfg->options, sizeof(*opt));
+	if (!opt) {
+		free(name);
+		free(copy);
+		return -ENOMEM;
+	}
+	opt->name = name;
+	opt->value = copy;
+	return 0;
+}
+
+/* An install or remove entry for an already normalized name (taken). */
+static int add_command(struct vec *list, char *name, const char *command)
+{
+	struct command *cmd;
+	char *copy = strdup(command);
+
+	if (!copy) {
+		free(name);
+		return -ENOMEM;
+	}
+	cmd = vec_push(list, sizeof(*cmd));
+	if (!cmd) {
+		free(name);
+		free(copy);
+		return -ENOMEM;
+	}
+	cmd->name = name;
+	cmd->command = copy;
+	return 0;
+}
+
+static void dep_release(struct dep *dep)
+{
+	struct dep_name *names = dep->names.data;
+
+	for (int i = 0; i < dep->names.count; i++)
+		free(names[i].name);
+	free(names);
+	free(dep->pre);
+	free(dep->post);
+	free(dep->name);
+}
+
+static int dep_add_name(struct dep *dep, const char *name, size_t len, bool is_post)
+{
+	struct dep_name *slot;
+	char *copy = strndup(name, len);
+
+	if (!copy)
+		return -ENOMEM;
+	slot = vec_push(&dep->names, sizeof(*slot));
+	if (!slot) {
+		free(copy);
+		return -ENOMEM;
+	}
+	slot->name = copy;
+	slot->is_post = is_post;
+	return 0;
+}
+
+enum dep_mode {
+	DEP_NONE,	/* softdep before any "pre:" or "post:" */
+	DEP_PRE,
+	DEP_POST,
+	DEP_WEAK,	/* weakdep: every token is a name */
+};
+
+/* Handle one dependency token: "pre:" and "post:" switch a softdep's list
+ * and other tokens go to the current one (none before the first switch);
+ * weakdep names are kept as "pre" names. */
+static int dep_token(struct dep *dep, const char *tok, size_t len, enum dep_mode *mode)
+{
+	if (*mode == DEP_WEAK)
+		return dep_add_name(dep, tok, len, false);
+	if (len == 4 && memcmp(tok, "pre:", 4) == 0)
+		*mode = DEP_PRE;
+	else if (len == 5 && memcmp(tok, "post:", 5) == 0)
+		*mode = DEP_POST;
+	else if (*mode != DEP_NONE)
+		return dep_add_name(dep, tok, len, *mode == DEP_POST);
+	return 0;
+}
+
+/* Split REST into whitespace-separated tokens.  As in kmod, a single
+ * whitespace character opening REST directly before a token stays part of
+ * that token (so `softdep foo  pre: a` has no "pre:" switch). */
+static int dep_split(struct dep *dep, const char *rest, bool with_modes)
+{
+	enum dep_mode mode = with_modes ? DEP_NONE : DEP_WEAK;
+	const char *s = rest;
+	int err = 0;
+
+	if (is_space(s[0]) && s[1] && !is_space(s[1])) {
+		size_t len = 1 + word_len(s + 1);
+
+		err = dep_token(dep, s, len, &mode);
+		s += len;
+	}
+	while (err == 0) {
+		size_t len;
+
+		while (is_space(*s))
+			s++;
+		if (!*s)
+			break;
+		len = word_len(s);
+		err = dep_token(dep, s, len, &mode);
+		s += len;
+	}
+	return err;
+}
+
+/* Fill the pre and post lists from the flagged names. */
+static int dep_lists(struct dep *dep)
+{
+	const struct dep_name *names = dep->names.data;
+	size_t count = (size_t)dep->names.count;
+
+	if (count == 0)
+		return 0;
+	dep->pre = calloc(count, sizeof(*dep->pre));
+	dep->post = calloc(count, sizeof(*dep->post));
+	if (!dep->pre || !dep->post)
+		return -ENOMEM;
+	for (size_t i = 0; i < count; i++) {
+		if (names[i].is_post)
+			dep->post[dep->npost++] = names[i].name;
+		else
+			dep->pre[dep->npre++] = names[i].name;
+	}
+	return 0;
+}
+
+/* A softdep (with_modes) or weakdep entry for an already normalized name
+ * (taken). */
+static int add_dep(struct vec *list, char *name, const char *rest, bool with_modes)
+{
+	struct dep dep = { .name = name };
+	struct dep *slot;
+	int err = dep_split(&dep, rest, with_modes);
+
+	if (err == 0)
+		err = dep_lists(&dep);
+	if (err == 0) {
+		slot = vec_push(list, sizeof(*slot));
+		if (!slot)
+			err = -ENOMEM;
+		else
+			*slot = dep;
+	}
+	if (err < 0)
+		dep_release(&dep);
+	return err;
+}
+
+/* ---- configuration files -------------------------------------------------- */
+
+/* The directives.  Each gets the line after its keyword and returns 0,
+ * -EINVAL for a bad line, or -ENOMEM. */
+
+static int directive_alias(struct mt_config *cfg, char *args)
+{
+	char *pattern = next_word(&args);
+	char *modname = next_word(&args);
+
+	if (!pattern || !modname)
+		return -EINVAL;
+	return add_alias(cfg, pattern, modname);
+}
+
+static int directive_blacklist(struct mt_config *cfg, char *args)
+{
+	char *word = next_word(&args), *name;
+	int err;
+
+	if (!word)
+		return -EINVAL;
+	err = normalize_dup(word, &name);
+	if (err < 0)
+		return err;
+	err = add_blacklist(cfg, name);
+	free(name);
+	return err;
+}
+
+/* The NAME word (normalized, in *name) and the non-empty REST after the
+ * single character ending it. */
+static int name_and_rest(char *args, char **name, char **rest)
+{
+	char *word = next_word(&args);
+
+	if (!word || !*args)
+		return -EINVAL;
+	*rest = args;
+	return normalize_dup(word, name);
+}
+
+static int directive_options(struct mt_config *cfg, char *args)
+{
+	char *name, *rest;
+	int err = name_and_rest(args, &name, &rest);
+
+	return err < 0 ? err : add_option(cfg, name, rest);
+}
+
+static int directive_install(struct mt_config *cfg, char *args)
+{
+	char *name, *rest;
+	int err = name_and_rest(args, &name, &rest);
+
+	return err < 0 ? err : add_command(&cfg->installs, name, rest);
+}
+
+static int directive_remove(struct mt_config *cfg, char *args)
+{
+	char *name, *rest;
+	int err = name_and_rest(args, &name, &rest);
+
+	return err < 0 ? err : add_command(&cfg->removes, name, rest);
+}
+
+static int directive_softdep(struct mt_config *cfg, char *args)
+{
+	char *name, *rest;
+	int err = name_and_rest(args, &name, &rest);
+
+	return err < 0 ? err : add_dep(&cfg->softdeps, name, rest, true);
+}
+
+static int directive_weakdep(struct mt_config *cfg, char *args)
+{
+	char *name, *rest;
+	int err = name_and_rest(args, &name, &rest);
+
+	return err < 0 ? err : add_dep(&cfg->weakdeps, name, rest, false);
+}
+
+static const struct {
+	const char *keyword;
+	int (*parse)(struct mt_config *cfg, char *args);
+} directives[] = {
+	{ "alias", directive_alias },
+	{ "blacklist", directive_blacklist },
+	{ "options", directive_options },
+	{ "install", directive_install },
+	{ "remove", directive_remove },
+	{ "softdep", directive_softdep },
+	{ "weakdep", directive_weakdep },
+};
+
+/* One logical line: 0, or -ENOMEM. */
+static int parse_line(struct mt_config *cfg, char *line, const char *file, unsigned lineno)
+{
+	char *args = line, *keyword;
+	int err = -EINVAL;
+
+	if (line[0] == '\0' || line[0] == '#')
+		return 0;
+	keyword = next_word(&args);
+	if (!keyword)
+		return 0;
+	if (strcmp(keyword, "include") == 0 || strcmp(keyword, "config") == 0) {
+		mt_log(LOG_ERR, "%s: command %s is deprecated and not parsed anymore\n",
+		       file, keyword);
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(directives) / sizeof(directives[0]); i++) {
+		if (strcmp(keyword, directives[i].keyword) == 0) {
+			err = directives[i].parse(cfg, args);
+			break;
+		}
+	}
+	if (err == -EINVAL) {
+		mt_log(LOG_ERR, "%s line %u: ignoring bad line starting with '%s'\n",
+		       file, lineno, keyword);
+		return 0;
+	}
+	return err;
+}
+
+/* Read one logical line into *buf: a backslash before a newline joins the
+ * next physical line, before any other character stands for it, and is
+ * dropped before the end of the file.  *lineno grows by the physical lines
+ * read.  1 for a line, 0 at the end of the file, -ENOMEM. */
+static int read_line(FILE *fp, char **buf, size_t *cap, unsigned *lineno)
+{
+	size_t len = 0;
+	unsigned lines = 0;
+
+	for (;;) {
+		int c = getc_unlocked(fp);
+
+		if (c == '\\') {
+			c = getc_unlocked(fp);
+			if (c == '\n') {
+				lines++;
+				continue;
+			}
+		}
+		if (c == EOF && len == 0)
+			return 0;
+		if (len + 1 >= *cap) {
+			size_t size = *cap ? *cap * 2 : 256;
+			char *grown = size > *cap ? realloc(*buf, size) : NULL;
+
+			if (!grown)
+				return -ENOMEM;
+			*buf = grown;
+			*cap = size;
+		}
+		if (c == EOF || c == '\n') {
+			(*buf)[len] = '\0';
+			*lineno += lines + 1;
+			return 1;
+		}
+		(*buf)[len++] = (char)c;
+	}
+}
+
+/* Parse one file; an unopenable one is skipped.  0 or -ENOMEM. */
+static int parse_file(struct mt_config *cfg, const char *path)
+{
+	FILE *fp = fopen(path, "re");
+	char *line = NULL;
+	size_t cap = 0;
+	unsigned lineno = 0;
+	int ret;
+
+	if (!fp)
+		return 0;
+	while ((ret = read_line(fp, &line, &cap, &lineno)) > 0) {
+		ret = parse_line(cfg, line, path, lineno);
+		if (ret < 0)
+			break;
+	}
+	free(line);
+	fclose(fp);
+	return ret;
+}
+
+/* Insert a file into the list sorted by name, unless the name is taken
+ * (the earlier file shadows it).  Takes `path`.  0 or -ENOMEM. */
+static int file_insert(struct vec *files, char *path, const char *name)
+{
+	struct conf_file *list = files->data;
+	int lo = 0, hi = files->count;
+
+	while (lo < hi) {
+		int mid = lo + (hi - lo) / 2;
+		int cmp = strcmp(name, list[mid].name);
+
+		if (cmp == 0) {
+			free(path);
+			return 0;
+		}
+		if (cmp < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	if (!vec_push(files, sizeof(*list))) {
+		free(path);
+		return -ENOMEM;
+	}
+	list = files->data;
+	memmove(list + lo + 1, list + lo, sizeof(*list) * (size_t)(files->count - 1 - lo));
+	list[lo].path = path;
+	list[lo].name = name;
+	return 0;
+}
+
+/* A file given by its path: sorted under its basename. */
+static int file_insert_path(struct vec *files, const char *path)
+{
+	char *copy = strdup(path);
+	const char *slash;
+
+	if (!copy)
+		return -ENOMEM;
+	slash = strrchr(copy, '/');
+	return file_insert(files, copy, slash ? slash + 1 : copy);
+}
+
+/* The entries of one configuration directory worth reading. */
+static int list_directory(struct vec *files, const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *ent;
+	int err = 0;
+
+	if (!d) {
+		mt_log(LOG_ERR, "opendir(%s): %s\n", dir, strerror(errno));
+		return 0;
+	}
+	while (err == 0 && (ent = readdir(d))) {
+		const char *name = ent->d_name;
+		size_t len = strlen(name);
+		struct stat st;
+		char *path;
+
+		if (name[0] == '.' || len < 6 || strcmp(name + len - 5, ".conf") != 0)
+			continue;
+		if (fstatat(dirfd(d), name, &st, 0) < 0) {
+			mt_log(LOG_ERR, "Cannot stat directory entry: %s/%s\n", dir, name);
+			continue;
+		}
+		if (S_ISDIR(st.st_mode)) {
+			mt_log(LOG_ERR, "Directories inside directories are not supported: %s/%s\n",
+			       dir, name);
+			continue;
+		}
+		if (asprintf(&path, "%s/%s", dir, name) < 0)
+			err = -ENOMEM;
+		else
+			err = file_insert(files, path, path + strlen(path) - len);
+	}
+	closedir(d);
+	return err;
+}
+
+/* One configuration path: a missing one is skipped, a directory gives its
+ * entries, anything else is one file. */
+static int list_path(struct vec *files, const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0)
+		return 0;
+	if (S_ISDIR(st.st_mode))
+		return list_directory(files, path);
+	return file_insert_path(files, path);
+}
+
+/* DIRNAME/NAME, listed whether or not it exists. */
+static int list_module_dir_file(struct vec *files, const char *dirname, const char *name)
+{
+	char *path;
+
+	if (asprintf(&path, "%s/%s", dirname, name) < 0)
+		return -ENOMEM;
+	return file_insert(files, path, path + strlen(path) - strlen(name));
+}
+
+static void files_free(struct vec *files)
+{
+	struct conf_file *list = files->data;
+
+	for (int i = 0; i < files->count; i++)
+		free(list[i].path);
+	free(list);
+}
+
+/* ---- the kernel command line ---------------------------------------------- */
+
+enum cmdline_phase {
+	CMDLINE_MODULE,		/* before the first '.' */
+	CMDLINE_PARAM,		/* after it, before any '=' */
+	CMDLINE_VALUE,		/* after the '=' */
+	CMDLINE_IGNORE,		/* malformed: skipped up to the next separator */
+};
+
+struct cmdline_token {
+	char *module;		/* start of the module name */
+	char *dot;		/* the '.' ending it */
+	char *eq;		/* the '=' opening the value, or NULL */
+	bool requote;		/* the token began with a '"' */
+	enum cmdline_phase phase;
+};
+
+/* A module name that failed normalization as kmod reports it: dashes made
+ * underscores up to the offending bracket. */
+static void normalize_prefix(char *name)
+{
+	for (char *p = name; *p; p++) {
+		if (*p == ']')
+			return;
+		if (*p == '[') {
+			p = strchr(p, ']');
+			if (!p)
+				return;
+		} else if (*p == '-') {
+			*p = '_';
+		}
+	}
+}
+
+/* A complete MODULE.PARAM[=VALUE] token ending at `end`: a blacklist for
+ * modprobe.blacklist=, else options.  0 or -ENOMEM. */
+static int cmdline_entry(struct mt_config *cfg, const struct cmdline_token *tok, char *end)
+{
+	char *param = tok->dot + 1, *name;
+	int err = 0;
+
+	*tok->dot = '\0';
+	*end = '\0';
+	if (tok->requote) {
+		/* The boot loader quoted the whole token: quote the value
+		 * instead (the closing quote, which only a value can hold
+		 * without the token being ignored, is already there). */
+		int head_len = (int)(tok->eq + 1 - param);	/* "PARAM=" */
+
+		if (asprintf(&param, "%.*s\"%s", head_len, param, tok->eq + 1) < 0)
+			return -ENOMEM;
+	}
+	if (strcmp(tok->module, "modprobe") == 0 && strncmp(param, "blacklist=", 10) == 0) {
+		char *list = param + 10;
+
+		for (char *item; err == 0 && (item = strsep(&list, ","));)
+			err = add_blacklist(cfg, item);
+	} else {
+		err = normalize_dup(tok->module, &name);
+		if (err == -EINVAL) {
+			normalize_prefix(tok->module);
+			mt_log(LOG_ERR, "Ignoring bad option on kernel command line "
+			       "while parsing module name: '%s'\n", tok->module);
+			err = 0;
+		} else if (err == 0) {
+			err = add_option(cfg, name, param);
+		}
+	}
+	if (param != tok->dot + 1)
+		free(param);
+	return err;
+}
+
+/* Parse the command line in buf (modified).  Tokens are separated by
+ * whitespace; '"' toggles quoting, which may open a token or appear in a
+ * value (where it protects whitespace); anywhere else it, a second '.', an
+ * '=' before the '.', or quoted whitespace outside the value make the token
+ * ignored.  A value left open at the end is dropped.  0 or -ENOMEM. */
+static int cmdline_parse(struct mt_config *cfg, char *buf)
+{
+	struct cmdline_token tok = { .module = buf, .phase = CMDLINE_MODULE };
+	bool quoted = false;
+	int err = 0;
+
+	for (char *p = buf; err == 0; p++) {
+		char c = *p;
+
+		if (c == '"') {
+			quoted = !quoted;
+			if (quoted && tok.phase == CMDLINE_MODULE && p == tok.module) {
+				tok.requote = true;
+				tok.module = p + 1;
+			} else if (tok.phase != CMDLINE_VALUE) {
+				tok.phase = CMDLINE_IGNORE;
+			}
+		} else if (c == '\0' || is_space(c)) {
+			if (quoted) {
+				if (tok.phase != CMDLINE_VALUE)
+					tok.phase = CMDLINE_IGNORE;
+			} else {
+				if (tok.phase == CMDLINE_PARAM || tok.phase == CMDLINE_VALUE)
+					err = cmdline_entry(cfg, &tok, p);
+				tok = (struct cmdline_token){ .module = p + 1,
+							      .phase = CMDLINE_MODULE };
+			}
+			if (c == '\0')
+				break;
+		} else if (c == '.') {
+			if (tok.phase == CMDLINE_MODULE) {
+				tok.dot = p;
+				tok.phase = CMDLINE_PARAM;
+			} else if (tok.phase == CMDLINE_PARAM) {
+				tok.phase = CMDLINE_IGNORE;
+			}
+		} else if (c == '=') {
+			if (tok.phase == CMDLINE_PARAM) {
+				tok.eq = p;
+				tok.phase = CMDLINE_VALUE;
+			} else if (tok.phase == CMDLINE_MODULE) {
+				tok.phase = CMDLINE_IGNORE;
+			}
+		}
+	}
+	return err;
+}
+
+/* The first KERNEL_CMDLINE_MAX bytes of /proc/cmdline; a missing file
+ * gives nothing.  0 or -ENOMEM. */
+static int parse_kernel_cmdline(struct mt_config *cfg)
+{
+	char buf[KERNEL_CMDLINE_MAX + 1];
+	size_t len = 0;
+	int fd = open(KERNEL_CMDLINE, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return 0;
+	while (len < KERNEL_CMDLINE_MAX) {
+		ssize_t n = read(fd, buf + len, KERNEL_CMDLINE_MAX - len);
+
+		if (n == 0)
+			break;
+		if (n < 0) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			mt_log(LOG_ERR, "could not read from '%s': %s\n", KERNEL_CMDLINE,
+			       strerror(errno));
+			close(fd);
+			return 0;
+		}
+		len += (size_t)n;
+	}
+	close(fd);
+	buf[len] = '\0';
+	return cmdline_parse(cfg, buf);
+}
+
+/* ---- the configuration object --------------------------------------------- */
+
+/* Every file to read, in parsing order.  0 or -ENOMEM. */
+static int list_files(struct vec *files, const char *dirname,
+		      const char *const *paths, int npaths)
+{
+	int err = 0;
+
+	if (dirname) {
+		err = list_module_dir_file(files, dirname, "modules.softdep");
+		if (err == 0)
+			err = list_module_dir_file(files, dirname, "modules.weakdep");
+	}
+	for (int i = 0; err == 0 && i < npaths; i++)
+		err = list_path(files, paths[i]);
+	return err;
+}
+
+int mt_config_new(const char *dirname, const char *const *paths, int npaths,
+		  struct mt_config **out)
+{
+	struct mt_config *cfg = calloc(1, sizeof(*cfg));
+	struct vec files = { 0 };
+	int err;
+
+	if (!cfg)
+		return mt_fail(ENOMEM, "configuration: out of memory");
+	if (!paths) {
+		paths = default_paths;
+		npaths = (int)(sizeof(default_paths) / sizeof(default_paths[0]));
+	}
+	err = list_files(&files, dirname, paths, npaths);
+	for (int i = 0; err == 0 && i < files.count; i++)
+		err = parse_file(cfg, ((struct conf_file *)files.data)[i].path);
+	files_free(&files);
+	if (err == 0)
+		err = parse_kernel_cmdline(cfg);
+	if (err < 0) {
+		mt_config_free(cfg);
+		return mt_fail(-err, "configuration: %s", strerror(-err));
+	}
+	*out = cfg;
+	return 0;
+}
+
+void mt_config_free(struct mt_config *cfg)
+{
+	struct mt_config_alias *aliases;
+	struct option *options;
+	struct command *commands;
+	struct dep *deps;
+	char **names;
+
+	if (!cfg)
+		return;
+	aliases = cfg->aliases.data;
+	for (int i = 0; i < cfg->aliases.count; i++) {
+		free((char *)aliases[i].pattern);
+		free((char *)aliases[i].modname);
+	}
+	names = cfg->blacklist.data;
+	for (int i = 0; i < cfg->blacklist.count; i++)
+		free(names[i]);
+	options = cfg->options.data;
+	for (int i = 0; i < cfg->options.count; i++) {
+		free(options[i].name);
+		free(options[i].value);
+	}
+	commands = cfg->installs.data;
+	for (int i = 0; i < cfg->installs.count; i++) {
+		free(commands[i].name);
+		free(commands[i].command);
+	}
+	commands = cfg->removes.data;
+	for (int i = 0; i < cfg->removes.count; i++) {
+		free(commands[i].name);
+		free(commands[i].command);
+	}
+	deps = cfg->softdeps.data;
+	for (int i = 0; i < cfg->softdeps.count; i++)
+		dep_release(&deps[i]);
+	deps = cfg->weakdeps.data;
+	for (int i = 0; i < cfg->weakdeps.count; i++)
+		dep_release(&deps[i]);
+	free(cfg->aliases.data);
+	free(cfg->blacklist.data);
+	free(cfg->options.data);
+	free(cfg->installs.data);
+	free(cfg->removes.data);
+	free(cfg->softdeps.data);
+	free(cfg->weakdeps.data);
+	free(cfg);
+}
+
+/* ---- queries --------------------------------------------------------------- */
+
+const struct mt_config_alias *mt_config_aliases(const struct mt_config *cfg, int *count)
+{
+	*count = cfg->aliases.count;
+	return cfg->aliases.data;
+}
+
+static bool option_applies(const struct option *opt, const char *name, const char *alias_pattern)
+{
+	return strcmp(opt->name, name) == 0 ||
+	       (alias_pattern && strcmp(opt->name, alias_pattern) == 0);
+}
+
+char *mt_config_options(const struct mt_config *cfg, const char *name, const char *alias_pattern)
+{
+	const struct option *opts = cfg->options.data;
+	size_t size = 0;
+	char *joined, *end;
+
+	for (int i = 0; i < cfg->options.count; i++) {
+		if (option_applies(&opts[i], name, alias_pattern))
+			size += strlen(opts[i].value) + 1;
+	}
+	errno = 0;
+	if (size == 0)
+		return NULL;
+	joined = malloc(size);
+	if (!joined)
+		return NULL;
+	end = joined;
+	for (int i = 0; i < cfg->options.count; i++) {
+		if (!option_applies(&opts[i], name, alias_pattern))
+			continue;
+		if (end != joined)
+			*end++ = ' ';
+		end = stpcpy(end, opts[i].value);
+	}
+	return joined;
+}
+
+static const char *find_command(const struct vec *list, const char *name, bool exact)
+{
+	const struct command *cmds = list->data;
+
+	for (int i = 0; i < list->count; i++) {
+		if (exact ? strcmp(cmds[i].name, name) == 0 : fnmatch(cmds[i].name, name, 0) == 0)
+			return cmds[i].command;
+	}
+	return NULL;
+}
+
+const char *mt_config_install(const struct mt_config *cfg, const char *name, bool exact)
+{
+	return find_command(&cfg->installs, name, exact);
+}
+
+const char *mt_config_remove(const struct mt_config *cfg, const char *name, bool exact)
+{
+	return find_command(&cfg->removes, name, exact);
+}
+
+bool mt_config_blacklisted(const struct mt_config *cfg, const char *name)
+{
+	char *const *names = cfg->blacklist.data;
+
+	for (int i = 0; i < cfg->blacklist.count; i++) {
+		if (strcmp(names[i], name) == 0)
+			return true;
+	}
+	return false;
+}
+
+int mt_config_softdeps(const struct mt_config *cfg, const char *name,
+		       const char *const **pre, int *npre,
+		       const char *const **post, int *npost)
+{
+	const struct dep *deps = cfg->softdeps.data;
+
+	for (int i = 0; i < cfg->softdeps.count; i++) {
+		if (fnmatch(deps[i].name, name, 0) == 0) {
+			*pre = deps[i].pre;
+			*npre = deps[i].npre;
+			*post = deps[i].post;
+			*npost = deps[i].npost;
+			return 1;
+		}
+	}
+	*pre = *post = NULL;
+	*npre = *npost = 0;
+	return 0;
+}
+
+/* ---- modprobe -c ----------------------------------------------------------- */
+
+/* The names of `dep` from the first to the last one of the given kind,
+ * everything in between included (kmod prints that span). */
+static void dump_span(const struct dep *dep, bool is_post, FILE *out)
+{
+	const struct dep_name *names = dep->names.data;
+	int first = -1, last = -1;
+
+	for (int i = 0; i < dep->names.count; i++) {
+		if (names[i].is_post == is_post) {
+			if (first < 0)
+				first = i;
+			last = i;
+		}
+	}
+	for (int i = first; first >= 0 && i <= last; i++)
+		fprintf(out, "%s%s", i == first ? "" : " ", names[i].name);
+}
+
+void mt_config_dump(const struct mt_config *cfg, FILE *out)
+{
+	char *const *blacklist = cfg->blacklist.data;
+	const struct command *installs = cfg->installs.data, *removes = cfg->removes.data;
+	const struct mt_config_alias *aliases = cfg->aliases.data;
+	const struct option *options = cfg->options.data;
+	const struct dep *softdeps = cfg->softdeps.data, *weakdeps = cfg->weakdeps.data;
+
+	for (int i = 0; i < cfg->blacklist.count; i++)
+		fprintf(out, "blacklist %s\n", blacklist[i]);
+	for (int i = 0; i < cfg->installs.count; i++)
+		fprintf(out, "install %s %s\n", installs[i].name, installs[i].command);
+	for (int i = 0; i < cfg->removes.count; i++)
+		fprintf(out, "remove %s %s\n", removes[i].name, removes[i].command);
+	for (int i = 0; i < cfg->aliases.count; i++)
+		fprintf(out, "alias %s %s\n", aliases[i].pattern, aliases[i].modname);
+	for (int i = 0; i < cfg->options.count; i++)
+		fprintf(out, "options %s %s\n", options[i].name, options[i].value);
+	for (int i = 0; i < cfg->softdeps.count; i++) {
+		fprintf(out, "softdep %s ", softdeps[i].name);
+		if (softdeps[i].npre) {
+			fputs("pre: ", out);
+			dump_span(&softdeps[i], false, out);
+		}
+		if (softdeps[i].npost) {
+			fputs("post: ", out);
+			dump_span(&softdeps[i], true, out);
+		}
+		fputc('\n', out);
+	}
+	for (int i = 0; i < cfg->weakdeps.count; i++) {
+		fprintf(out, "weakdep %s ", weakdeps[i].name);
+		dump_span(&weakdeps[i], false, out);
+		fputc('\n', out);
+	}
+}

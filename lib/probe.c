@@ -1,0 +1,393 @@
+/*
+ * probe.c — loading a module as modprobe does: its load list (modules.dep
+ * dependencies, soft dependencies and install commands, in kmod's order),
+ * then each entry inserted or its install command run.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <syslog.h>
+#include "internal.h"
+
+/* A module taking part in one probe; identity is name plus alias. */
+struct pmod {
+	struct mt_modref ref;
+	struct pmod **deps;	/* modules.dep dependencies, reversed */
+	int ndeps;
+	bool deps_loaded, visited, required, ignorecmd;
+};
+
+struct probe {
+	struct mt_ctx *ctx;
+	const struct mt_config *cfg;
+	struct pmod **mods;
+	int nmods;
+	struct pmod **list;	/* the load list; entries may repeat */
+	int nlist;
+};
+
+static bool same_str(const char *a, const char *b)
+{
+	return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+static void modref_release(struct mt_modref *ref)
+{
+	free(ref->name);
+	free(ref->path);
+	free(ref->deps);
+	free(ref->alias);
+}
+
+static int push(struct pmod ***vec, int *count, struct pmod *m)
+{
+	struct pmod **grown = realloc(*vec, sizeof(**vec) * (size_t)(*count + 1));
+
+	if (!grown)
+		return -ENOMEM;
+	grown[(*count)++] = m;
+	*vec = grown;
+	return 0;
+}
+
+/* The probe's module for a lookup result (taking over its strings). */
+static struct pmod *get_mod(struct probe *p, struct mt_modref *ref)
+{
+	struct pmod *m;
+
+	for (int i = 0; i < p->nmods; i++) {
+		m = p->mods[i];
+		if (strcmp(m->ref.name, ref->name) == 0 && same_str(m->ref.alias, ref->alias)) {
+			modref_release(ref);
+			return m;
+		}
+	}
+	m = calloc(1, sizeof(*m));
+	if (!m || push(&p->mods, &p->nmods, m) < 0) {
+		free(m);
+		modref_release(ref);
+		return NULL;
+	}
+	m->ref = *ref;
+	m->deps_loaded = ref->path != NULL || ref->builtin;
+	return m;
+}
+
+static struct pmod *get_mod_by_path(struct probe *p, const char *path, size_t len)
+{
+	char name[PATH_MAX], *copy = strndup(path, len);
+	struct mt_modref ref = { 0 };
+
+	if (!copy)
+		return NULL;
+	if (mt_modname_normalize(copy, name, sizeof(name)) < 0) {
+		free(copy);
+		return NULL;
+	}
+	ref.name = strdup(name);
+	if (copy[0] == '/')
+		ref.path = copy;
+	else if (asprintf(&ref.path, "%s/%s", mt_ctx_dirname(p->ctx), copy) < 0)
+		ref.path = NULL;
+	if (ref.path != copy)
+		free(copy);
+	if (!ref.name || !ref.path) {
+		free(ref.name);
+		free(ref.path);
+		return NULL;
+	}
+	return get_mod(p, &ref);
+}
+
+/* m's modules.dep dependencies, deepest first (the line read right to left). */
+static int load_deps(struct probe *p, struct pmod *m)
+{
+	const char *s, *start;
+	int err;
+
+	if (!m->deps_loaded) {
+		m->deps_loaded = true;
+		err = mt_module_dep(p->ctx, &m->ref);
+		if (err < 0)
+			return err;
+	}
+	if (m->deps || !m->ref.deps)
+		return 0;
+	for (s = m->ref.deps; *s; ) {
+		struct pmod *d;
+
+		while (*s == ' ' || *s == '\t')
+			s++;
+		if (!*s)
+			break;
+		start = s;
+		while (*s && *s != ' ' && *s != '\t')
+			s++;
+		d = get_mod_by_path(p, start, (size_t)(s - start));
+		if (!d || push(&m->deps, &m->ndeps, d) < 0)
+			return -ENOMEM;
+	}
+	for (int i = 0; i < m->ndeps / 2; i++) {
+		struct pmod *t = m->deps[i];
+
+		m->deps[i] = m->deps[m->ndeps - 1 - i];
+		m->deps[m->ndeps - 1 - i] = t;
+	}
+	return 0;
+}
+
+/* Every module the soft dependency names resolve to, in order. */
+static int resolve_softdeps(struct probe *p, const char *const *names, int n,
+			    struct pmod ***out, int *count)
+{
+	for (int i = 0; i < n; i++) {
+		struct mt_modref *refs;
+		int nrefs = mt_lookup(p->ctx, names[i], 0, &refs);
+
+		if (nrefs < 0) {
+			mt_log(LOG_ERR, "failed to lookup dependency '%s', continuing anyway.\n", names[i]);
+			continue;
+		}
+		for (int j = 0; j < nrefs; j++) {
+			struct pmod *m = get_mod(p, &refs[j]);
+
+			if (!m || push(out, count, m) < 0) {
+				for (j++; j < nrefs; j++)
+					modref_release(&refs[j]);
+				free(refs);
+				return -ENOMEM;
+			}
+		}
+		free(refs);
+	}
+	return 0;
+}
+
+static int visit(struct probe *p, struct pmod *x, bool required, bool ignore_commands);
+
+static int expand(struct probe *p, struct pmod *y)
+{
+	const char *const *pre_names = NULL, *const *post_names = NULL;
+	struct pmod **pre = NULL, **post = NULL;
+	int npre = 0, npost = 0, npre_names = 0, npost_names = 0, err = 0;
+
+	if (p->cfg && mt_config_softdeps(p->cfg, y->ref.name, &pre_names, &npre_names,
+					 &post_names, &npost_names) > 0) {
+		err = resolve_softdeps(p, pre_names, npre_names, &pre, &npre);
+		if (err >= 0)
+			err = resolve_softdeps(p, post_names, npost_names, &post, &npost);
+	}
+	for (int i = 0; i < npre && err >= 0; i++)
+		err = visit(p, pre[i], false, false);
+	if (err >= 0)
+		err = push(&p->list, &p->nlist, y);
+	y->ignorecmd = npre || npost;
+	for (int i = 0; i < npost && err >= 0; i++)
+		err = visit(p, post[i], false, false);
+	free(pre);
+	free(post);
+	return err;
+}
+
+static int visit(struct probe *p, struct pmod *x, bool required, bool ignore_commands)
+{
+	int err;
+
+	if (x->visited)
+		return 0;
+	x->visited = true;
+	err = load_deps(p, x);
+	if (err < 0)
+		return err;
+	if (required) {
+		x->required = true;
+		for (int i = 0; i < x->ndeps; i++)
+			x->deps[i]->required = true;
+	}
+	for (int i = 0; i < x->ndeps; i++) {
+		err = expand(p, x->deps[i]);
+		if (err < 0)
+			return err;
+	}
+	if (!ignore_commands)
+		return expand(p, x);
+	x->ignorecmd = true;
+	return push(&p->list, &p->nlist, x);
+}
+
+static void probe_release(struct probe *p)
+{
+	for (int i = 0; i < p->nmods; i++) {
+		modref_release(&p->mods[i]->ref);
+		free(p->mods[i]->deps);
+		free(p->mods[i]);
+	}
+	free(p->mods);
+	free(p->list);
+}
+
+bool mt_module_in_kernel(struct mt_ctx *ctx, const char *name)
+{
+	int state = mt_module_initstate(ctx, name);
+
+	return state == MT_INITSTATE_LIVE || state == MT_INITSTATE_BUILTIN;
+}
+
+/* Configured options, then (for the top module) the command line's; kmod
+ * leaves a space after configured options even when nothing follows. */
+static char *probe_options(struct probe *p, const struct pmod *m, const char *params)
+{
+	char *cfg = p->cfg ? mt_config_options(p->cfg, m->ref.name, m->ref.alias) : NULL;
+	char *out;
+
+	if (!cfg && (!params || !*params))
+		return strdup("");
+	if (!cfg)
+		return strdup(params);
+	if (asprintf(&out, "%s %s", cfg, params ? params : "") < 0)
+		out = NULL;
+	free(cfg);
+	return out;
+}
+
+/* `command` with every $CMDLINE_OPTS replaced by `options`. */
+static char *substitute_options(const char *command, const char *options)
+{
+	static const char var[] = "$CMDLINE_OPTS";
+	size_t n = 0, vlen = sizeof(var) - 1, olen = strlen(options);
+	const char *s;
+	char *out, *o;
+
+	for (s = command; (s = strstr(s, var)); s += vlen)
+		n++;
+	out = o = malloc(strlen(command) + n * olen + 1);
+	if (!out)
+		return NULL;
+	for (s = command; *s; ) {
+		if (strncmp(s, var, vlen) == 0) {
+			o = stpcpy(o, options);
+			s += vlen;
+		} else {
+			*o++ = *s++;
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+int mt_run_command(const char *kind, const char *command, const char *module, const char *options)
+{
+	char *cmd = substitute_options(command, options);
+	int status;
+
+	if (!cmd)
+		return -ENOMEM;
+	setenv("MODPROBE_MODULE", module, 1);
+	status = system(cmd);
+	unsetenv("MODPROBE_MODULE");
+	if (status == -1) {
+		mt_log(LOG_ERR, "Could not run %s command '%s' for module %s: %s\n", kind, cmd, module,
+		       strerror(errno));
+		free(cmd);
+		return -EINVAL;
+	}
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		free(cmd);
+		return 0;
+	}
+	mt_log(LOG_ERR, "Error running %s command '%s' for module %s: retcode %d\n", kind, cmd,
+	       module, WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+	free(cmd);
+	return -EINVAL;
+}
+
+static int run_entry(struct probe *p, struct pmod *m, unsigned flags, const char *params,
+		     mt_probe_show_fn show, void *data)
+{
+	const char *install = p->cfg ? mt_config_install(p->cfg, m->ref.name, false) : NULL;
+	struct mt_probe_action action = { .name = m->ref.name };
+	char *options;
+	int err = 0;
+
+	if (!(flags & MT_PROBE_IGNORE_LOADED) && mt_module_in_kernel(p->ctx, m->ref.name))
+		return -EEXIST;
+	options = probe_options(p, m, params);
+	if (!options)
+		return -ENOMEM;
+	action.options = options;
+	if (install && !m->ignorecmd) {
+		action.install_command = install;
+		if (show)
+			show(&action, data);
+		if (!(flags & MT_PROBE_DRY_RUN))
+			err = mt_run_command("install", install, m->ref.name, options);
+	} else {
+		action.path = m->ref.path;
+		action.builtin = !m->ref.path &&
+				 mt_module_initstate(p->ctx, m->ref.name) == MT_INITSTATE_BUILTIN;
+		if (show)
+			show(&action, data);
+		if (!(flags & MT_PROBE_DRY_RUN)) {
+			if (!m->ref.path) {
+				mt_log(LOG_ERR, "could not find module by name='%s'\n", m->ref.name);
+				err = -ENOENT;
+			} else {
+				err = mt_insert_module(m->ref.path, options,
+						       flags & (MT_INSERT_FORCE_MODVERSION |
+								MT_INSERT_FORCE_VERMAGIC));
+			}
+		}
+	}
+	free(options);
+	return err;
+}
+
+int mt_probe_insert(struct mt_ctx *ctx, const struct mt_modref *top, unsigned flags,
+		    const char *params, mt_probe_show_fn show, void *data)
+{
+	struct probe p = { .ctx = ctx, .cfg = mt_ctx_config(ctx) };
+	struct mt_modref copy = {
+		.name = strdup(top->name),
+		.path = top->path ? strdup(top->path) : NULL,
+		.deps = top->deps ? strdup(top->deps) : NULL,
+		.alias = top->alias ? strdup(top->alias) : NULL,
+		.builtin = top->builtin,
+	};
+	struct pmod *m;
+	int err = 0;
+
+	if (!(flags & MT_PROBE_IGNORE_LOADED) && mt_module_in_kernel(ctx, top->name)) {
+		modref_release(&copy);
+		return flags & MT_PROBE_FAIL_ON_LOADED ? -EEXIST : 0;
+	}
+	if (p.cfg && mt_config_blacklisted(p.cfg, top->name) &&
+	    ((flags & MT_PROBE_BLACKLIST) || ((flags & MT_PROBE_BLACKLIST_ALIAS_ONLY) && top->alias))) {
+		modref_release(&copy);
+		return MT_PROBE_BLACKLISTED;
+	}
+	if (!copy.name) {
+		modref_release(&copy);
+		return -ENOMEM;
+	}
+	m = get_mod(&p, &copy);	/* takes over copy's strings */
+	if (!m) {
+		probe_release(&p);
+		return -ENOMEM;
+	}
+	err = visit(&p, m, true, flags & MT_PROBE_IGNORE_COMMAND);
+	for (int i = 0; i < p.nlist && err >= 0; i++) {
+		struct pmod *e = p.list[i];
+
+		err = run_entry(&p, e, flags, e == m ? params : NULL, show, data);
+		if (err == -EEXIST && e == m && (flags & MT_PROBE_FAIL_ON_LOADED))
+			break;
+		if (err == -EEXIST || !e->required)
+			err = 0;
+	}
+	probe_release(&p);
+	return err;
+}

@@ -1,0 +1,94 @@
+#!/bin/sh
+# diff-modprobe.sh — our modprobe against kmod's on kmod's indexes of the
+# installed Debian tree: --show-depends of every module, --resolve-alias of
+# real modalias strings, -c, and -n -v with a configuration directory.
+. "${top_srcdir:-$(dirname "$0")/..}/tests/common.sh"
+
+KMOD=$(kmod_tool modprobe) || skip_all "kmod's modprobe is not installed"
+TREE=$(module_tree)
+[ -n "$TREE" ] || skip_all "no module tree under /lib/modules (install linux-image-amd64)"
+OURS=$(tool modprobe)
+VER=$(basename "$TREE")
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+# compare DESCRIPTION ARGS... — both tools, stdout, stderr and status.
+compare() {
+	desc=$1
+	shift
+	"$KMOD" "$@" > "$work/kmod.out" 2> "$work/kmod.err"; ks=$?
+	"$OURS" "$@" > "$work/ours.out" 2> "$work/ours.err"; os=$?
+	# Configuration errors: kmod prints them with libkmod's prefix (Debian's
+	# kmod 30 adds its source location), we with the tool's; same text.
+	sed -i -E "s|$KMOD|modprobe|g; s|$OURS|modprobe|g;
+		s/^libkmod: ERROR( [^ ]*)? ?[a-z_]+: /modprobe: ERROR: /" "$work/kmod.err" "$work/ours.err"
+	same "$work/kmod.out" "$work/ours.out" && same "$work/kmod.err" "$work/ours.err" &&
+		[ "$ks" = "$os" ]
+	ok $? "$desc"
+}
+
+sed -n 's|^\([^:]*\):.*|\1|p' "$TREE/modules.dep" | sed 's|.*/||; s|\..*||' > "$work/names"
+n=$(wc -l < "$work/names")
+# shellcheck disable=SC2046
+compare "--show-depends -a of all $n modules" -S "$VER" -D -a $(cat "$work/names")
+failed=0
+for name in $(awk 'NR % 20 == 1' "$work/names") btrfs ext4 xfs snd-hda-intel nosuch unix; do
+	"$KMOD" -S "$VER" -D "$name" > "$work/kmod.out" 2>&1; ks=$?
+	"$OURS" -S "$VER" -D "$name" > "$work/ours.out" 2>&1; os=$?
+	sed -i "s|$KMOD|modprobe|g; s|$OURS|modprobe|g" "$work/kmod.out" "$work/ours.out"
+	if ! cmp -s "$work/kmod.out" "$work/ours.out" || [ "$ks" != "$os" ]; then
+		echo "# -D $name differs"
+		same "$work/kmod.out" "$work/ours.out"
+		failed=$((failed + 1))
+	fi
+done
+ok "$failed" "--show-depends of every 20th module one by one, and special names"
+
+# Real modalias strings: each alias pattern of the tree made concrete.
+awk 'NR % 5 == 0 { print $2 }' "$TREE/modules.alias" | grep -v '\[' |
+	sed 's/\*/X/g; s/?/Y/g' > "$work/aliases"
+# shellcheck disable=SC2046
+compare "--resolve-alias of $(wc -l < "$work/aliases") modalias strings" \
+	-S "$VER" -R -a $(cat "$work/aliases")
+compare "--resolve-alias of symbol:, names with dashes, unknown and built-in names" \
+	-S "$VER" -R -a symbol:jbd2_journal_start snd-hda-intel crc32c nosuch unix ext2 fs-ext4
+
+conf="$work/conf"
+mkdir -p "$conf"
+cat > "$conf/a.conf" <<'CONF'
+# a comment
+alias my-ext4 ext4
+alias mything* crc16
+options ext4 debug_want_extra_isize=1
+options mything* a=1
+options e1000e   debug=1	copybreak=2  
+softdep ext4 pre: mbcache post: crc16 pre: jbd2
+softdep foo pre: a b post: c d
+blacklist e1000e
+install dummy /bin/echo installing dummy $CMDLINE_OPTS a=1
+remove dummy /bin/echo removing dummy
+options jbd2 jbd2_debug=1
+CONF
+cat > "$conf/b.conf" <<'CONF'
+alias pci:v0000FFFFd* dummy
+blacklist pcspkr
+  indented bad line
+bogus directive here
+CONF
+compare "-c with a configuration directory" -S "$VER" -C "$conf" -c
+compare "-n -v ext4 with softdeps and options" -S "$VER" -C "$conf" -n -v ext4
+compare "-n -v e1000e with parameters" -S "$VER" -C "$conf" -n -v e1000e foo=1 'bar=a b'
+compare "-n -v through a configured alias with wildcard options" -S "$VER" -C "$conf" -n -v mything-x
+compare "-n -v of a blacklisted module by name" -S "$VER" -C "$conf" -n -v -b e1000e
+compare "-n -v of an install command" -S "$VER" -C "$conf" -n -v dummy
+compare "-D btrfs with the default configuration" -S "$VER" -D btrfs
+compare "-R through a config alias" -S "$VER" -C "$conf" -R my-ext4
+compare "-n -v -i ext4 ignores its softdeps" -S "$VER" -C "$conf" -n -v -i ext4
+compare "missing parameters" -S "$VER"
+compare "unknown module" -S "$VER" nosuchmodule
+compare "unknown module, quiet" -S "$VER" -q nosuchmodule
+compare "bad wait value" -S "$VER" -r -w abc ext4
+compare "--show-modversions of a name is refused" -S "$VER" --show-modversions ext4
+compare "--show-modversions of a file" --show-modversions "$TREE/kernel/fs/ext4/ext4.ko"
+compare "--show-exports of a file" --show-exports "$TREE/kernel/fs/jbd2/jbd2.ko"
+done_testing

@@ -1,0 +1,164 @@
+#!/bin/sh
+# make-initramfs.sh — pack the initramfs of modtool's VM tests: busybox,
+# our tools with the shared libraries they load, the test modules (plus
+# compressed, vermagic-damaged and garbage variants), the real kernel
+# modules the scenarios use, /init and the scenario scripts.
+#
+# Usage: make-initramfs.sh [-b BUILDDIR] [-m TESTMODULES] [-r RELEASE] OUT.cpio.gz
+#   -b  build tree holding tools/.libs/ and lib/.libs/ (default: $top_builddir,
+#       else the source tree)
+#   -m  directory of the built test modules (default BUILDDIR/tests/test-modules)
+#   -r  kernel release whose installed modules are copied (default: the
+#       release in hello.ko's vermagic)
+# Environment: MT_BUSYBOX (default /bin/busybox), MT_MODULES_ROOT (default
+# /lib/modules).
+#
+# Image layout: /bin (busybox applets), /mt/bin (our tools), /mt/lib (our
+# libraries; other libraries and the dynamic loader keep their host paths),
+# /mt/modules (test modules), /mt/scenarios/NAME.sh (from
+# tests/vm/scenario-NAME.sh, and transcript.sh), /lib/modules/RELEASE/...
+
+set -eu
+
+die() {
+	echo "make-initramfs: $*" >&2
+	exit 1
+}
+
+vmdir=$(cd "$(dirname "$0")" && pwd)
+builddir=${top_builddir:-$(cd "$vmdir/../.." && pwd)}
+testmods=
+release=
+while getopts b:m:r: opt; do
+	case $opt in
+	b) builddir=$OPTARG ;;
+	m) testmods=$OPTARG ;;
+	r) release=$OPTARG ;;
+	*) die "usage: $0 [-b BUILDDIR] [-m TESTMODULES] [-r RELEASE] OUT.cpio.gz" ;;
+	esac
+done
+shift $((OPTIND - 1))
+[ $# -eq 1 ] || die "usage: $0 [-b BUILDDIR] [-m TESTMODULES] [-r RELEASE] OUT.cpio.gz"
+out=$1
+builddir=$(cd "$builddir" && pwd) || die "no build tree $builddir"
+testmods=${testmods:-$builddir/tests/test-modules}
+[ -f "$testmods/hello.ko" ] || die "no hello.ko in $testmods (run build-test-modules.sh)"
+busybox=${MT_BUSYBOX:-/bin/busybox}
+[ -x "$busybox" ] || die "no busybox at $busybox (install busybox-static)"
+if ldd "$busybox" >/dev/null 2>&1; then
+	die "$busybox is not statically linked (install busybox-static)"
+fi
+
+# Kernel modules from the installed tree, with their modules.dep
+# dependencies, at their usual paths. crc-itu-t: a small signed library
+# module without dependencies or side effects, and with a dash in its name.
+kernel_modules="crc-itu-t"
+
+stage=$(mktemp -d "${TMPDIR:-/tmp}/mt-initramfs.XXXXXX")
+trap 'rm -rf "$stage"' EXIT
+trap 'exit 1' INT TERM
+mkdir -p "$stage/bin" "$stage/dev" "$stage/proc" "$stage/sys" "$stage/tmp" \
+	"$stage/mt/bin" "$stage/mt/lib" "$stage/mt/modules" "$stage/mt/scenarios"
+
+# busybox and links for its applets, except the module tools, so that no
+# program finds busybox's in PATH. (Busybox's shell still runs its own
+# applets for bare command names: scenarios call /mt/bin/NAME.)
+cp "$busybox" "$stage/bin/busybox"
+for applet in $("$busybox" --list); do
+	case $applet in
+	busybox | insmod | rmmod | lsmod | modinfo | modprobe | depmod) ;;
+	*) ln -s busybox "$stage/bin/$applet" ;;
+	esac
+done
+
+# Our tools and every library ldd resolves for them: libraries from the
+# build tree go to /mt/lib (init puts it in LD_LIBRARY_PATH), the others
+# (and the dynamic loader) to their host paths.
+copy_lib() {	# copy_lib PATH
+	case $1 in
+	"$builddir"/*) dest=/mt/lib/$(basename "$1") ;;
+	*) dest=$1 ;;
+	esac
+	[ -e "$stage$dest" ] && return 0
+	mkdir -p "$stage$(dirname "$dest")"
+	cp -L "$1" "$stage$dest"
+}
+ntools=0
+for t in insmod rmmod lsmod modinfo modprobe depmod; do
+	# libtool puts the real program of a shared build in .libs/.
+	bin=$builddir/tools/.libs/$t
+	[ -x "$bin" ] || bin=$builddir/tools/$t
+	if [ ! -x "$bin" ] || [ "$(head -c 4 "$bin" | tail -c 3)" != ELF ]; then
+		continue
+	fi
+	cp "$bin" "$stage/mt/bin/$t"
+	libs=$(LD_LIBRARY_PATH="$builddir/lib/.libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
+		ldd "$bin") || die "ldd $bin failed"
+	if echo "$libs" | grep -q 'not found'; then
+		die "$bin: missing libraries: $(echo "$libs" | grep 'not found' | tr -s '\t\n' '  ')"
+	fi
+	for lib in $(echo "$libs" | awk '$2 == "=>" && $3 ~ /^\// { print $3 }
+		$1 ~ /^\// { print $1 }'); do
+		copy_lib "$lib"
+	done
+	ntools=$((ntools + 1))
+done
+[ "$ntools" -gt 0 ] || die "no tools in $builddir/tools/.libs (build first)"
+
+# Test modules and their variants.
+cp "$testmods"/*.ko "$stage/mt/modules/"
+m=$stage/mt/modules
+xz --check=crc32 -c "$m/hello.ko" >"$m/hello.ko.xz"
+zstd -q -c "$m/hello.ko" >"$m/hello.ko.zst"
+gzip -n -c "$m/hello.ko" >"$m/hello.ko.gz"
+
+# hello-badmagic.ko: hello.ko with the release and first flag of its
+# vermagic overwritten in place by as many x's, so only the kernel's vermagic
+# check fails (with modversions the kernel compares the text after the
+# release, hence the flag).
+cp "$m/hello.ko" "$m/hello-badmagic.ko"
+match=$(grep -obUa 'vermagic=[^ ]* [^ ]*' "$m/hello.ko") ||
+	die "no vermagic in hello.ko"
+[ "$(echo "$match" | wc -l)" -eq 1 ] || die "several vermagic strings in hello.ko"
+offset=$((${match%%:*} + 9))
+magic=${match#*:vermagic=}
+printf '%s' "$magic" | sed 's/[^ ]/x/g' |
+	dd of="$m/hello-badmagic.ko" bs=1 seek="$offset" conv=notrunc 2>/dev/null
+cmp -s "$m/hello.ko" "$m/hello-badmagic.ko" && die "vermagic rewrite changed nothing"
+[ "$(wc -c <"$m/hello.ko")" -eq "$(wc -c <"$m/hello-badmagic.ko")" ] ||
+	die "vermagic rewrite changed the size"
+
+# garbage.ko: text that no loader or decompressor accepts.
+i=0
+while [ $i -lt 64 ]; do
+	echo "this is not a kernel module"
+	i=$((i + 1))
+done >"$m/garbage.ko"
+
+[ -n "$release" ] || release=${magic%% *}
+modroot=${MT_MODULES_ROOT:-/lib/modules}
+moddir=$modroot/$release
+[ -f "$moddir/modules.dep" ] || die "no $moddir/modules.dep (install linux-image-$release)"
+for km in $kernel_modules; do
+	paths=$(awk -v want="$km.ko" -F: '{
+		n = split($1, p, "/")
+		if (p[n] == want) { print $1; print $2; exit }
+	}' "$moddir/modules.dep")
+	[ -n "$paths" ] || die "$km is not in $moddir/modules.dep"
+	for p in $paths; do
+		mkdir -p "$stage/lib/modules/$release/$(dirname "$p")"
+		cp "$moddir/$p" "$stage/lib/modules/$release/$p"
+	done
+done
+
+install -m 755 "$vmdir/init" "$stage/init"
+for s in "$vmdir"/scenario-*.sh; do
+	name=${s##*/scenario-}
+	cp "$s" "$stage/mt/scenarios/$name"
+done
+cp "$vmdir/transcript.sh" "$stage/mt/scenarios/transcript.sh"
+
+mkdir -p "$(dirname "$out")"
+(cd "$stage" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) |
+	gzip -n >"$out.tmp"
+mv "$out.tmp" "$out"

@@ -1,0 +1,700 @@
+/*
+ * modprobe — load and remove modules with their dependencies, and query the
+ * configuration, as kmod's modprobe does.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+#include "libmodtool.h"
+#include "log.h"
+#include "common.h"
+
+enum action { ACT_INSERT, ACT_REMOVE, ACT_SHOW_CONFIG, ACT_SHOW_MODVERSIONS, ACT_SHOW_EXPORTS };
+
+static struct {
+	enum action action;
+	bool all, resolve_alias, first_time, ignore_commands, use_blacklist;
+	bool show_depends, dry_run, remove_holders, verbose_show;
+	unsigned force;		/* MT_INSERT_FORCE_* */
+	unsigned long wait_msec;
+	bool wait;
+	int log_priority;	/* the level of "LOG" messages: FATAL, WARNING with -a */
+} opt = { .log_priority = LOG_CRIT };
+
+static struct mt_ctx *ctx;
+
+#define LOG(...) log_msg(opt.log_priority, __VA_ARGS__)
+
+static void usage(const char *prog)
+{
+	printf("Usage:\n"
+	       "\t%s [options] [-i] [-b] modulename\n"
+	       "\t%s [options] -a [-i] [-b] modulename [modulename...]\n"
+	       "\t%s [options] -r [-i] modulename\n"
+	       "\t%s [options] -r -a [-i] modulename [modulename...]\n"
+	       "\t%s [options] -c\n"
+	       "\t%s [options] --dump-modversions filename\n"
+	       "Management Options:\n"
+	       "\t-a, --all                   Consider every non-argument to\n"
+	       "\t                            be a module name to be inserted\n"
+	       "\t                            or removed (-r)\n"
+	       "\t-r, --remove                Remove modules instead of inserting\n"
+	       "\t    --remove-dependencies   Deprecated: use --remove-holders\n"
+	       "\t    --remove-holders        Also remove module holders (use together with -r)\n"
+	       "\t-w, --wait <MSEC>           When removing a module, wait up to MSEC for\n"
+	       "\t                            module's refcount to become 0 so it can be\n"
+	       "\t                            removed (use together with -r)\n"
+	       "\t    --first-time            Fail if module already inserted or removed\n"
+	       "\t-i, --ignore-install        Ignore install commands\n"
+	       "\t-i, --ignore-remove         Ignore remove commands\n"
+	       "\t-b, --use-blacklist         Apply blacklist to resolved alias.\n"
+	       "\t-f, --force                 Force module insertion or removal.\n"
+	       "\t                            implies --force-modversions and\n"
+	       "\t                            --force-vermagic\n"
+	       "\t    --force-modversion      Ignore module's version\n"
+	       "\t    --force-vermagic        Ignore module's version magic\n"
+	       "\n"
+	       "Query Options:\n"
+	       "\t-R, --resolve-alias         Only lookup and print alias and exit\n"
+	       "\t-D, --show-depends          Only print module dependencies and exit\n"
+	       "\t-c, --showconfig            Print out known configuration and exit\n"
+	       "\t-c, --show-config           Same as --showconfig\n"
+	       "\t    --show-modversions      Dump module symbol version and exit\n"
+	       "\t    --dump-modversions      Same as --show-modversions\n"
+	       "\t    --show-exports          Only print module exported symbol versions and exit\n"
+	       "\n"
+	       "General Options:\n"
+	       "\t-n, --dry-run               Do not execute operations, just print out\n"
+	       "\t-n, --show                  Same as --dry-run\n"
+	       "\t-C, --config=FILE           Use FILE instead of default search paths\n"
+	       "\t-d, --dirname=DIR           Use DIR as filesystem root for " MODULE_DIRECTORY "\n"
+	       "\t-S, --set-version=VERSION   Use VERSION instead of `uname -r`\n"
+	       "\t-s, --syslog                print to syslog, not stderr\n"
+	       "\t-q, --quiet                 disable messages\n"
+	       "\t-v, --verbose               enables more messages\n"
+	       "\t-V, --version               show version\n"
+	       "\t-h, --help                  show this help\n",
+	       prog, prog, prog, prog, prog, prog);
+}
+
+/* ---- inserting ---------------------------------------------------------------- */
+
+static void show_action(const struct mt_probe_action *a, void *data)
+{
+	(void)data;
+	if (!opt.verbose_show)
+		return;
+	if (a->install_command)
+		printf("install %s %s\n", a->install_command, a->options);
+	else if (a->path)
+		printf("insmod %s %s\n", a->path, a->options);
+	else if (a->builtin)
+		printf("builtin %s\n", a->name);
+}
+
+static unsigned probe_flags(void)
+{
+	unsigned flags = opt.force;
+
+	if (opt.dry_run || opt.show_depends)
+		flags |= MT_PROBE_DRY_RUN;
+	if (opt.show_depends)
+		flags |= MT_PROBE_IGNORE_LOADED;
+	if (opt.first_time)
+		flags |= MT_PROBE_FAIL_ON_LOADED;
+	if (opt.ignore_commands)
+		flags |= MT_PROBE_IGNORE_COMMAND;
+	flags |= opt.use_blacklist ? MT_PROBE_BLACKLIST : MT_PROBE_BLACKLIST_ALIAS_ONLY;
+	return flags;
+}
+
+/* A module named by a path ("/..." or "./..."): dependencies by its name. */
+static int modref_from_path(const char *arg, struct mt_modref **out)
+{
+	struct mt_modref *ref = calloc(1, sizeof(*ref)), dep = { 0 };
+	char name[PATH_MAX];
+	struct stat st;
+	int err;
+
+	if (!ref)
+		return -ENOMEM;
+	err = stat(arg, &st) < 0 ? -errno : mt_modname_normalize(arg, name, sizeof(name));
+	if (err >= 0) {
+		ref->name = strdup(name);
+		ref->path = make_absolute(arg);
+		dep.name = ref->name;
+		err = ref->name && ref->path ? mt_module_dep(ctx, &dep) : -ENOMEM;
+	}
+	if (err < 0) {
+		mt_modrefs_free(ref, 1);
+		return err;
+	}
+	free(dep.path);
+	ref->deps = dep.deps ? dep.deps : strdup("");
+	*out = ref;
+	return 1;
+}
+
+static int insert_one(const char *arg, const char *params)
+{
+	struct mt_modref *mods;
+	int n, err = 0;
+
+	if (strncmp(arg, "/", 1) == 0 || strncmp(arg, "./", 2) == 0) {
+		n = modref_from_path(arg, &mods);
+		if (n < 0) {
+			LOG("Failed to get module from path %s: %s\n", arg, strerror(-n));
+			return n;
+		}
+	} else {
+		n = mt_lookup(ctx, arg, 0, &mods);
+		if (n <= 0) {
+			LOG("Module %s not found in directory %s\n", arg, mt_ctx_dirname(ctx));
+			return n < 0 ? n : -ENOENT;
+		}
+	}
+	for (int i = 0; i < n; i++) {
+		if (opt.resolve_alias) {
+			printf("%s\n", mods[i].name);
+			continue;
+		}
+		err = mt_probe_insert(ctx, &mods[i], probe_flags(), params, show_action, NULL);
+		if (err >= 0)
+			continue;
+		switch (err) {
+		case -EEXIST:
+			ERR("could not insert '%s': Module already in kernel\n", mods[i].name);
+			break;
+		case -ENOENT:
+			ERR("could not insert '%s': Unknown symbol in module, or unknown parameter (see dmesg)\n",
+			    mods[i].name);
+			break;
+		default:
+			ERR("could not insert '%s': %s\n", mods[i].name, strerror(-err));
+		}
+	}
+	mt_modrefs_free(mods, n);
+	return err;
+}
+
+/* ---- removing ----------------------------------------------------------------- */
+
+static int remove_module(const char *name, bool recursive, bool holders);
+
+/* Removal's SHOW lines reach stdout before any command's output. */
+static void show(const char *fmt, const char *arg)
+{
+	if (opt.verbose_show) {
+		printf(fmt, arg);
+		fflush(stdout);
+	}
+}
+
+/* delete_module, retrying a busy module for up to -w MSEC. */
+static int delete_one(const char *name)
+{
+	struct timespec start, now;
+	unsigned delay_ms = 2;
+	int err;
+
+	show("rmmod %s\n", name);
+	if (opt.dry_run || opt.show_depends)
+		return 0;
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (;;) {
+		err = mt_remove_module(name, (opt.force ? MT_REMOVE_FORCE : 0) |
+					     (opt.wait ? MT_REMOVE_QUIET : 0));
+		if (err != -EAGAIN || !opt.wait)
+			break;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		unsigned long elapsed = (unsigned long)((now.tv_sec - start.tv_sec) * 1000 +
+							(now.tv_nsec - start.tv_nsec) / 1000000);
+		if (elapsed >= opt.wait_msec)
+			break;
+		if (delay_ms > opt.wait_msec - elapsed)
+			delay_ms = (unsigned)(opt.wait_msec - elapsed);
+		struct timespec ts = { delay_ms / 1000, (long)(delay_ms % 1000) * 1000000 };
+		if (nanosleep(&ts, NULL) < 0) {
+			ERR("Failed to sleep: %s\n", strerror(errno));
+			break;
+		}
+		delay_ms *= 2;
+	}
+	if (err < 0 && opt.wait)
+		ERR("could not remove '%s': %s\n", name, strerror(-err));
+	if (err == -EEXIST) {
+		if (!opt.first_time)
+			return 0;
+		LOG("Module %s is not in kernel.\n", name);
+	}
+	return err;
+}
+
+/* Names of the modules the soft dependency names resolve to. */
+static int resolve_names(const char *const *names, int n, char ***out)
+{
+	char **vec = NULL;
+	int count = 0;
+
+	for (int i = 0; i < n; i++) {
+		struct mt_modref *refs;
+		int nrefs = mt_lookup(ctx, names[i], 0, &refs);
+
+		if (nrefs < 0) {
+			ERR("failed to lookup dependency '%s', continuing anyway.\n", names[i]);
+			continue;
+		}
+		for (int j = 0; j < nrefs; j++) {
+			char **grown = realloc(vec, sizeof(*vec) * (size_t)(count + 1));
+
+			if (!grown)
+				break;
+			vec = grown;
+			vec[count++] = strdup(refs[j].name);
+		}
+		mt_modrefs_free(refs, nrefs);
+	}
+	*out = vec;
+	return count;
+}
+
+/* Modules of NAME's modules.dep line, in line order. */
+static int dependency_names(const char *name, char ***out)
+{
+	struct mt_modref ref = { .name = (char *)name };
+	char **vec = NULL, buf[PATH_MAX];
+	int count = 0;
+
+	if (mt_module_dep(ctx, &ref) > 0) {
+		for (char *tok = strtok(ref.deps, " \t"); tok; tok = strtok(NULL, " \t")) {
+			char **grown = realloc(vec, sizeof(*vec) * (size_t)(count + 1));
+
+			if (!grown || mt_modname_normalize(tok, buf, sizeof(buf)) < 0) {
+				free(grown ? grown : vec);
+				vec = NULL;
+				count = 0;
+				break;
+			}
+			vec = grown;
+			vec[count++] = strdup(buf);
+		}
+	}
+	free(ref.path);
+	free(ref.deps);
+	*out = vec;
+	return count;
+}
+
+static int remove_module(const char *name, bool recursive, bool holders)
+{
+	const struct mt_config *cfg = mt_ctx_config(ctx);
+	const char *const *pre_names = NULL, *const *post_names = NULL;
+	const char *command = NULL;
+	char **pre = NULL, **post = NULL, **deps = NULL, **holder_names = NULL;
+	int npre = 0, npost = 0, npre_names = 0, npost_names = 0, ndeps = 0, nholders = 0;
+	int err = 0;
+
+	if (!opt.ignore_commands && cfg) {
+		if (mt_config_softdeps(cfg, name, &pre_names, &npre_names, &post_names,
+				       &npost_names) > 0) {
+			npre = resolve_names(pre_names, npre_names, &pre);
+			npost = resolve_names(post_names, npost_names, &post);
+		}
+		command = mt_config_remove(cfg, name, false);
+	}
+	if (!command && !opt.show_depends) {
+		int state = mt_module_initstate(ctx, name);
+
+		if (state == MT_INITSTATE_BUILTIN) {
+			if (!recursive) {
+				LOG("Module %s is builtin.\n", name);
+				err = -ENOENT;
+			}
+			goto done;
+		}
+		if (state <= MT_INITSTATE_NONE) {
+			if (opt.first_time) {
+				LOG("Module %s is not in kernel.\n", name);
+				err = -ENOENT;
+			}
+			goto done;
+		}
+	}
+	for (int i = npost - 1; i >= 0; i--)
+		remove_module(post[i], true, false);
+	if (holders) {
+		nholders = mt_module_holders(name, &holder_names);
+		for (int i = nholders - 1; i >= 0 && err >= 0; i--)
+			err = remove_module(holder_names[i], true, false);
+		if (err < 0)
+			goto done;
+	}
+	if (!command && !opt.show_depends && !opt.wait) {
+		long refcnt;
+
+		if (mt_module_refcnt(name, &refcnt) >= 0 && refcnt > 0) {
+			LOG("Module %s is in use.\n", name);
+			err = -EBUSY;
+			goto done;
+		}
+	}
+	if (command) {
+		show("remove %s\n", command);
+		if (!opt.dry_run && !opt.show_depends &&
+		    mt_run_command("remove", command, name, "") < 0) {
+			LOG("Error running remove command for %s\n", name);
+			err = -EINVAL;
+			goto done;
+		}
+	} else {
+		err = delete_one(name);
+		if (err < 0)
+			goto done;
+		ndeps = dependency_names(name, &deps);
+		for (int i = ndeps - 1; i >= 0; i--) {
+			long refcnt;
+
+			if (opt.show_depends || (mt_module_refcnt(deps[i], &refcnt) >= 0 && refcnt == 0))
+				delete_one(deps[i]);
+		}
+	}
+	for (int i = npre - 1; i >= 0; i--)
+		remove_module(pre[i], true, false);
+done:
+	mt_strv_free(pre, npre);
+	mt_strv_free(post, npost);
+	mt_strv_free(deps, ndeps);
+	mt_strv_free(holder_names, nholders > 0 ? nholders : 0);
+	return err;
+}
+
+static int remove_one(const char *arg)
+{
+	struct mt_modref *mods;
+	int n, err = 0;
+
+	n = mt_lookup(ctx, arg, 0, &mods);
+	if (n < 0)
+		return n;
+	if (n == 0) {
+		LOG("Module %s not found.\n", arg);
+		return -ENOENT;
+	}
+	for (int i = 0; i < n && err >= 0; i++)
+		err = remove_module(mods[i].name, false, opt.remove_holders);
+	mt_modrefs_free(mods, n);
+	return err;
+}
+
+/* ---- queries ------------------------------------------------------------------ */
+
+static int dump_config(void)
+{
+	static const char *const indexes[] = { "modules.alias.bin", "modules.symbols.bin" };
+
+	mt_config_dump(mt_ctx_config(ctx), stdout);
+	fputs("\n# End of configuration files. Dumping indexes now:\n\n", stdout);
+	for (size_t i = 0; i < sizeof(indexes) / sizeof(indexes[0]); i++) {
+		char path[PATH_MAX];
+		struct mt_index *idx;
+
+		snprintf(path, sizeof(path), "%s/%s", mt_ctx_dirname(ctx), indexes[i]);
+		if (mt_index_open(path, &idx) < 0)
+			continue;
+		mt_index_dump(idx, stdout, "alias ");
+		mt_index_close(idx);
+	}
+	fflush(stdout);
+	return 0;
+}
+
+static int show_symbols(const char *path, bool exports)
+{
+	struct mt_file *file = NULL;
+	struct mt_elf *elf = NULL;
+	struct mt_symbol *syms = NULL;
+	const void *data;
+	size_t size;
+	int n;
+
+	if (access(path, F_OK) != 0) {
+		LOG("Module %s not found.\n", path);
+		return -ENOENT;
+	}
+	n = mt_file_open(path, &file);
+	if (n >= 0)
+		n = mt_file_load(file, &data, &size);
+	if (n >= 0)
+		n = mt_elf_open(data, size, path, &elf);
+	if (n >= 0)
+		n = exports ? mt_elf_exports(elf, &syms) : mt_elf_versions(elf, &syms);
+	if (n < 0)
+		LOG("could not get %s of %s: %s\n", exports ? "symbols" : "modversions", path,
+		    strerror(-n));
+	for (int i = 0; i < n; i++)
+		printf("0x%08llx\t%s\n", (unsigned long long)syms[i].crc, syms[i].name);
+	free(syms);
+	mt_elf_close(elf);
+	mt_file_close(file);
+	return n < 0 ? n : 0;
+}
+
+/* ---- options -------------------------------------------------------------------- */
+
+/* MODPROBE_OPTIONS as words, kmod's way: each space ends a word (so two
+ * spaces make an empty one); a quote opening a word encloses it, a quote
+ * inside a word is dropped with its partner. */
+static int split_env_options(const char *env, char ***out)
+{
+	char *buf = strdup(env), *word, *w, **vec = NULL;
+	char quote = 0;
+	int count = 0;
+
+	if (!buf)
+		return -ENOMEM;
+	vec = malloc(sizeof(*vec) * (strlen(env) + 2));
+	if (!vec) {
+		free(buf);
+		return -ENOMEM;
+	}
+	word = w = buf;
+	for (const char *s = env; *s; s++) {
+		if (quote) {
+			if (*s != quote) {
+				*w++ = *s;
+			} else if (word[0] == '\x01') {
+				/* a quoted word ends at its closing quote */
+				*w = '\0';
+				vec[count++] = word + 1;
+				word = w = w + 1;
+			}
+			if (*s == quote)
+				quote = 0;
+			continue;
+		}
+		if (*s == ' ') {
+			*w = '\0';
+			vec[count++] = word;
+			word = w = w + 1;
+		} else if (*s == '"' || *s == '\'') {
+			quote = *s;
+			if (w == word)
+				*w++ = '\x01';	/* marks a word opened by a quote */
+		} else {
+			*w++ = *s;
+		}
+	}
+	*w = '\0';
+	if (w > word)
+		vec[count++] = word[0] == '\x01' ? word + 1 : word;
+	vec[count] = NULL;
+	*out = vec;
+	return count;
+}
+
+static void append_env_option(const char *flag, const char *value)
+{
+	const char *old = getenv("MODPROBE_OPTIONS");
+	char *joined;
+
+	if (asprintf(&joined, "%s%s%s%s%s", old ? old : "", old ? " " : "", flag,
+		     value ? " " : "", value ? value : "") < 0 ||
+	    setenv("MODPROBE_OPTIONS", joined, 1) < 0)
+		ERR("could not append value to $MODPROBE_OPTIONS\n");
+	free(joined);
+}
+
+int main(int argc, char *argv[])
+{
+	enum { OPT_REMOVE_HOLDERS = 256, OPT_FIRST_TIME, OPT_FORCE_VERMAGIC,
+	       OPT_FORCE_MODVERSION, OPT_SHOW_MODVERSIONS, OPT_SHOW_EXPORTS };
+	static const struct option options[] = {
+		{ "all", no_argument, NULL, 'a' },
+		{ "remove", no_argument, NULL, 'r' },
+		{ "remove-dependencies", no_argument, NULL, OPT_REMOVE_HOLDERS },
+		{ "remove-holders", no_argument, NULL, OPT_REMOVE_HOLDERS },
+		{ "wait", required_argument, NULL, 'w' },
+		{ "resolve-alias", no_argument, NULL, 'R' },
+		{ "first-time", no_argument, NULL, OPT_FIRST_TIME },
+		{ "ignore-install", no_argument, NULL, 'i' },
+		{ "ignore-remove", no_argument, NULL, 'i' },
+		{ "use-blacklist", no_argument, NULL, 'b' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "force-modversion", no_argument, NULL, OPT_FORCE_MODVERSION },
+		{ "force-vermagic", no_argument, NULL, OPT_FORCE_VERMAGIC },
+		{ "show-depends", no_argument, NULL, 'D' },
+		{ "showconfig", no_argument, NULL, 'c' },
+		{ "show-config", no_argument, NULL, 'c' },
+		{ "show-modversions", no_argument, NULL, OPT_SHOW_MODVERSIONS },
+		{ "dump-modversions", no_argument, NULL, OPT_SHOW_MODVERSIONS },
+		{ "show-exports", no_argument, NULL, OPT_SHOW_EXPORTS },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "show", no_argument, NULL, 'n' },
+		{ "config", required_argument, NULL, 'C' },
+		{ "dirname", required_argument, NULL, 'd' },
+		{ "set-version", required_argument, NULL, 'S' },
+		{ "syslog", no_argument, NULL, 's' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *root = NULL, *kversion = NULL, **config_paths = NULL, *env;
+	bool show_config = false, show_modversions = false, show_exports = false, remove = false;
+	bool use_syslog = false, quiet = false;
+	int opt_c, verbose = 0, nconfig = 0, err = 0, nargs;
+	char **args = argv, *dirname = NULL, *end;
+	struct mt_config *cfg = NULL;
+
+	env = getenv("MODPROBE_OPTIONS");
+	if (env) {
+		char **words;
+		int n = split_env_options(env, &words);
+
+		args = n < 0 ? NULL : malloc(sizeof(*args) * (size_t)(argc + n + 1));
+		if (!args) {
+			fprintf(stderr, "%s: ERROR: Could not prepend options from environment\n",
+				program_name(argv[0]));
+			return EXIT_FAILURE;
+		}
+		args[0] = argv[0];
+		memcpy(args + 1, words, sizeof(*args) * (size_t)n);
+		memcpy(args + 1 + n, argv + 1, sizeof(*args) * (size_t)argc);
+		argc += n;
+		free(words);
+	}
+	log_open(args[0], false);
+	while ((opt_c = getopt_long(argc, args, "arRibfDcnC:d:S:sqvVhw:", options, NULL)) != -1) {
+		switch (opt_c) {
+		case 'a': opt.all = true; opt.log_priority = LOG_WARNING; break;
+		case 'r': remove = true; break;
+		case OPT_REMOVE_HOLDERS: opt.remove_holders = true; break;
+		case 'w':
+			errno = 0;
+			opt.wait_msec = strtoul(optarg, &end, 0);
+			if (!*optarg || *end || errno) {
+				ERR("unexpected wait value '%s'.\n", optarg);
+				return EXIT_FAILURE;
+			}
+			opt.wait = true;
+			break;
+		case 'R': opt.resolve_alias = true; break;
+		case OPT_FIRST_TIME: opt.first_time = true; break;
+		case 'i': opt.ignore_commands = true; break;
+		case 'b': opt.use_blacklist = true; break;
+		case 'f': opt.force = MT_INSERT_FORCE_MODVERSION | MT_INSERT_FORCE_VERMAGIC; break;
+		case OPT_FORCE_MODVERSION: opt.force |= MT_INSERT_FORCE_MODVERSION; break;
+		case OPT_FORCE_VERMAGIC: opt.force |= MT_INSERT_FORCE_VERMAGIC; break;
+		case 'D': opt.show_depends = true; break;
+		case 'c': show_config = true; break;
+		case OPT_SHOW_MODVERSIONS: show_modversions = true; break;
+		case OPT_SHOW_EXPORTS: show_exports = true; break;
+		case 'n': opt.dry_run = true; break;
+		case 'C': {
+			const char **grown = realloc(config_paths, sizeof(*grown) * (size_t)(nconfig + 1));
+
+			if (!grown)
+				return EXIT_FAILURE;
+			config_paths = grown;
+			config_paths[nconfig++] = optarg;
+			append_env_option("-C", optarg);
+			break;
+		}
+		case 'd': root = optarg; break;
+		case 'S': kversion = optarg; break;
+		case 's': use_syslog = true; append_env_option("-s", NULL); break;
+		case 'q': quiet = true; append_env_option("-q", NULL); break;
+		case 'v': verbose++; append_env_option("-v", NULL); break;
+		case 'V': print_version(); return EXIT_SUCCESS;
+		case 'h': usage(program_name(args[0])); return EXIT_SUCCESS;
+		default: return EXIT_FAILURE;
+		}
+	}
+	nargs = argc - optind;
+	if (!use_syslog && fcntl(STDERR_FILENO, F_GETFD) < 0)
+		use_syslog = true;
+	log_open(args[0], use_syslog);
+	if (nargs == 0 && !show_config) {
+		ERR("missing parameters. See -h.\n");
+		return EXIT_FAILURE;
+	}
+	opt.verbose_show = opt.show_depends || verbose > 0;
+
+	if (root || kversion) {
+		struct utsname u;
+
+		if (!kversion && uname(&u) < 0) {
+			ERR("uname() failed: %s\n", strerror(errno));
+			return EXIT_FAILURE;
+		}
+		if (asprintf(&dirname, "%s" MODULE_DIRECTORY "/%s", root ? root : "",
+			     kversion ? kversion : u.release) < 0)
+			return EXIT_FAILURE;
+		if (strlen(dirname) >= PATH_MAX) {
+			ERR("bad directory %s: path too long\n", dirname);
+			return EXIT_FAILURE;
+		}
+		if (dirname[0] != '/') {
+			char *abs = make_absolute(dirname);
+
+			free(dirname);
+			dirname = abs;
+		}
+	}
+	if (mt_ctx_new(dirname, &ctx) < 0) {
+		ERR("kmod_new() failed!\n");
+		return EXIT_FAILURE;
+	}
+	log_library_messages();
+	if (mt_config_new(mt_ctx_dirname(ctx), config_paths, nconfig, &cfg) < 0) {
+		ERR("%s\n", mt_last_error());
+		return EXIT_FAILURE;
+	}
+	mt_ctx_set_config(ctx, cfg);
+	log_set_threshold(quiet ? LOG_EMERG : LOG_WARNING + verbose);
+
+	if (show_config) {
+		err = dump_config();
+	} else if (show_modversions || show_exports) {
+		err = show_symbols(args[optind], show_exports);
+	} else if (remove) {
+		for (int i = optind; i < argc; i++) {
+			int ret = remove_one(args[i]);
+
+			if (ret < 0)
+				err = ret;
+		}
+	} else if (opt.all) {
+		for (int i = optind; i < argc; i++) {
+			int ret = insert_one(args[i], NULL);
+
+			if (ret < 0)
+				err = ret;
+		}
+	} else {
+		char *params = module_params(nargs - 1, args + optind + 1);
+
+		err = params ? insert_one(args[optind], params) : -ENOMEM;
+		free(params);
+	}
+	fflush(stdout);
+	mt_ctx_free(ctx);
+	mt_config_free(cfg);
+	free(dirname);
+	free(config_paths);
+	if (args != argv)
+		free(args);
+	log_close();
+	return err < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+}
