@@ -10,7 +10,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <fnmatch.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -966,7 +965,7 @@ static const char *find_command(const struct vec *list, const char *name, bool e
 	const struct command *cmds = list->data;
 
 	for (int i = 0; i < list->count; i++) {
-		if (exact ? strcmp(cmds[i].name, name) == 0 : fnmatch(cmds[i].name, name, 0) == 0)
+		if (exact ? strcmp(cmds[i].name, name) == 0 : mt_glob_match(cmds[i].name, name))
 			return cmds[i].command;
 	}
 	return NULL;
@@ -1000,7 +999,7 @@ int mt_config_softdeps(const struct mt_config *cfg, const char *name,
 	const struct dep *deps = cfg->softdeps.data;
 
 	for (int i = 0; i < cfg->softdeps.count; i++) {
-		if (fnmatch(deps[i].name, name, 0) == 0) {
+		if (mt_glob_match(deps[i].name, name)) {
 			*pre = deps[i].pre;
 			*npre = deps[i].npre;
 			*post = deps[i].post;

@@ -11,7 +11,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <fnmatch.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -304,6 +303,8 @@ struct walk {
 	size_t key_len, key_cap;
 	struct frame *stack;
 	size_t depth, stack_cap;
+	/* when set, subtrees whose pattern prefix cannot match it are skipped */
+	const char *prune_subject;
 };
 
 typedef int (*visit_fn)(struct walk *w, const struct node *n, void *ctx);
@@ -394,6 +395,11 @@ static int walk_subtree(struct walk *w, const struct node *start, size_t skip,
 		err = key_append(w, &c, 1);
 		if (err == 0)
 			err = walk_push(w, &child, 0, key_len);
+		if (err == 0 && w->prune_subject && !mt_glob_could_match(w->key, w->prune_subject)) {
+			key_truncate(w, key_len);
+			w->depth--;
+			continue;
+		}
 		if (err == 0 && pre_order)
 			err = visit(w, &child, ctx);
 	}
@@ -447,7 +453,7 @@ static int collect_if_matches(struct walk *w, const struct node *n, void *ctx)
 {
 	struct matches *m = ctx;
 
-	if (!n->values || fnmatch(w->key, m->subject, 0) != 0)
+	if (!n->values || !mt_glob_match(w->key, m->subject))
 		return 0;
 	return add_values(w->idx, m, n);
 }
@@ -464,7 +470,10 @@ static int collect_subtree(struct walk *w, struct matches *m, const struct node 
 	if (err < 0)
 		return err;
 	m->subject = subject;
-	return walk_subtree(w, n, skip, false, collect_if_matches, m);
+	w->prune_subject = subject;
+	err = walk_subtree(w, n, skip, false, collect_if_matches, m);
+	w->prune_subject = NULL;
+	return err;
 }
 
 /* Priority ascending; among equals the later-collected value first, as a

@@ -15,6 +15,12 @@ int mt_fail(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)))
  * log function, if any. */
 void mt_log(int priority, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* fnmatch(pattern, string, 0) == 0, fast for simple ASCII patterns. */
+int mt_glob_match(const char *pattern, const char *string);
+
+/* False only when no pattern starting with `prefix` can match `string`. */
+int mt_glob_could_match(const char *prefix, const char *string);
+
 static inline uint16_t mt_get16(const void *p, bool big)
 {
 	const uint8_t *b = p;

@@ -5,7 +5,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <fnmatch.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -252,7 +251,7 @@ int mt_lookup(struct mt_ctx *ctx, const char *query, unsigned flags, struct mt_m
 
 		aliases = mt_config_aliases(ctx->config, &n);
 		for (int i = 0; i < n; i++) {
-			if (fnmatch(aliases[i].pattern, key, 0) != 0)
+			if (!mt_glob_match(aliases[i].pattern, key))
 				continue;
 			err = push_ref(&refs, &count, aliases[i].modname, strlen(aliases[i].modname),
 				       aliases[i].pattern);
