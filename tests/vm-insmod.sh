@@ -1,80 +1,9 @@
 #!/bin/sh
-# vm-insmod.sh — run tests/vm/scenario-insmod.sh (insmod, rmmod, lsmod,
-# modinfo against a real kernel) in a qemu VM booting the installed Debian
-# kernel, and re-emit its TAP results, followed by checks that the VM
-# finished and the scenario reported all its results.
-#
-# Environment: MT_VM_KERNEL (kernel image; default /boot/vmlinuz-RELEASE for
-# the release the test modules are built for), MT_VM_TIMEOUT (seconds,
-# default 180), MT_QEMU, MT_BUSYBOX (see tests/vm/).
+# vm-insmod.sh — tests/vm/scenario-insmod.sh (insmod, rmmod, lsmod and
+# modinfo against a real kernel) in a qemu VM; see tests/vm/host-test.sh.
 # shellcheck source=tests/common.sh
 . "${top_srcdir:-$(dirname "$0")/..}/tests/common.sh"
-
-vm=$top_srcdir/tests/vm
 scenario=insmod
-work=$top_builddir/tests/vm-$scenario.d
-timeout=${MT_VM_TIMEOUT:-180}
-
-command -v "${MT_QEMU:-qemu-system-x86_64}" >/dev/null ||
-	skip_all "${MT_QEMU:-qemu-system-x86_64} is not installed (qemu-system-x86)"
-[ -x "${MT_BUSYBOX:-/bin/busybox}" ] ||
-	skip_all "${MT_BUSYBOX:-/bin/busybox} is not installed (busybox-static)"
-for t in insmod rmmod lsmod modinfo; do
-	[ -x "$(tool "$t")" ] || skip_all "tools/$t is not built"
-done
-
-mkdir -p "$work"
-"$top_srcdir/tests/build-test-modules.sh" "$work/modules" >"$work/build.out"
-case $? in
-0) ;;
-77) skip_all "no kernel headers found (install linux-headers-amd64)" ;;
-*) echo "Bail out! building the test modules failed"; exit 1 ;;
-esac
-release=$(sed -n 's/^release //p' "$work/build.out")
-kernel=${MT_VM_KERNEL:-/boot/vmlinuz-$release}
-[ -r "$kernel" ] || skip_all "no readable kernel image $kernel (install linux-image-$release)"
-
-if ! "$vm/make-initramfs.sh" -b "$top_builddir" -m "$work/modules" -r "$release" \
-	"$work/initrd.cpio.gz"; then
-	echo "Bail out! making the initramfs failed"
-	exit 1
-fi
-
-"$vm/run-vm.sh" "$kernel" "$work/initrd.cpio.gz" "$scenario" "$timeout" \
-	>"$work/console.log" 2>&1
-vm_status=$?
-
-# The scenario's output sits between "MT-BEGIN insmod" (maybe behind the
-# firmware's terminal escapes) and "MT-END insmod STATUS".
-tr -d '\r' <"$work/console.log" |
-	sed -n "/MT-BEGIN $scenario\$/,/^MT-END $scenario /p" >"$work/tap.out"
-plan=
-while IFS= read -r line; do
-	case $line in
-	*"MT-BEGIN $scenario" | "MT-END $scenario "*) ;;
-	"ok "*" # SKIP "*)
-		desc=${line#ok * - }
-		skip "${desc% # SKIP *}" "${line##* # SKIP }"
-		;;
-	"ok "*) ok 0 "${line#ok * - }" ;;
-	"not ok "*) ok 1 "${line#not ok * - }" ;;
-	"1.."*) plan=${line#1..} ;;
-	"#"*) echo "$line" ;;
-	"Bail out!"*) echo "# VM: $line" ;;
-	*) echo "# console: $line" ;;
-	esac
-done <"$work/tap.out"
-results=$tap_n
-
-[ "$vm_status" -ne 124 ]
-ok $? "the VM finished within $timeout s"
-if grep -q "^MT-END $scenario " "$work/tap.out"; then
-	ok 0 "the scenario ran to its end"
-else
-	ok 1 "the scenario ran to its end"
-	echo "# qemu exit status $vm_status; console log: $work/console.log"
-	tail -n 20 "$work/console.log" | sed 's/^/# /'
-fi
-[ -n "$plan" ] && [ "$plan" -eq "$results" ] && [ "$results" -gt 0 ]
-ok $? "the scenario planned ${plan:-no} tests and reported $results"
-done_testing
+scenario_tools="insmod rmmod lsmod modinfo"
+# shellcheck source=tests/vm/host-test.sh
+. "$top_srcdir/tests/vm/host-test.sh"

@@ -51,8 +51,10 @@ fi
 
 # Kernel modules from the installed tree, with their modules.dep
 # dependencies, at their usual paths. crc-itu-t: a small signed library
-# module without dependencies or side effects, and with a dash in its name.
-kernel_modules="crc-itu-t"
+# module without dependencies or side effects, and with a dash in its name;
+# btrfs with its dependencies and the targets of its and libcrc32c's soft
+# dependencies (crc32c, blake2b-256) for the modprobe scenario.
+kernel_modules="crc-itu-t btrfs crc32c-intel crc32c_generic blake2b_generic"
 
 stage=$(mktemp -d "${TMPDIR:-/tmp}/mt-initramfs.XXXXXX")
 trap 'rm -rf "$stage"' EXIT
@@ -150,6 +152,14 @@ for km in $kernel_modules; do
 		cp "$moddir/$p" "$stage/lib/modules/$release/$p"
 	done
 done
+
+# What depmod reads besides the modules, and the Debian tree's own
+# modules.dep as a reference for the scenarios.
+for f in modules.order modules.builtin modules.builtin.modinfo; do
+	[ -f "$moddir/$f" ] && cp "$moddir/$f" "$stage/lib/modules/$release/$f"
+done
+mkdir -p "$stage/mt/reference"
+cp "$moddir/modules.dep" "$stage/mt/reference/modules.dep"
 
 install -m 755 "$vmdir/init" "$stage/init"
 for s in "$vmdir"/scenario-*.sh; do
