@@ -8,9 +8,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 #include "libmodtool.h"
 #include "common.h"
+#include "log.h"
 
 const char *program_name(const char *argv0)
 {
@@ -80,4 +82,30 @@ const char *insert_strerror(int err)
 	case EINVAL: return "Invalid parameters";
 	default: return strerror(-err);
 	}
+}
+
+char *module_dirname(const char *root, const char *kversion)
+{
+	struct utsname u;
+	char *dirname, *abs;
+
+	if (!root && !kversion)
+		return NULL;
+	if (!kversion && uname(&u) < 0) {
+		ERR("uname() failed: %s\n", strerror(errno));
+		return NULL;
+	}
+	if (asprintf(&dirname, "%s" MODULE_DIRECTORY "/%s", root ? root : "",
+		     kversion ? kversion : u.release) < 0)
+		return NULL;
+	if (strlen(dirname) >= PATH_MAX) {
+		ERR("bad directory %s: path too long\n", dirname);
+		free(dirname);
+		return NULL;
+	}
+	if (dirname[0] == '/')
+		return dirname;
+	abs = make_absolute(dirname);
+	free(dirname);
+	return abs;
 }

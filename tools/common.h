@@ -17,6 +17,12 @@ void print_version(void);
  * kmod does); malloc'd, NULL on failure. */
 char *make_absolute(const char *path);
 
+/* The module directory for -b/-d ROOT and -k/-S VERSION: ROOT (default "")
+ * + MODULE_DIRECTORY + "/" + VERSION (default: the running kernel's), made
+ * absolute.  NULL when neither is given (the library's default), or after
+ * reporting a failure — tell them apart by the arguments. */
+char *module_dirname(const char *root, const char *kversion);
+
 /* Module parameters from the words after the module operand: joined by
  * spaces, a value containing a space quoted (kmod's rule).  malloc'd. */
 char *module_params(int count, char *const words[]);

@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/utsname.h>
 #include <unistd.h>
 #include "libmodtool.h"
 #include "log.h"
@@ -340,23 +339,9 @@ int main(int argc, char *argv[])
 		ERR("missing module or filename.\n");
 		return EXIT_FAILURE;
 	}
-	if (root || kversion) {
-		struct utsname u;
-
-		if (!kversion && uname(&u) < 0) {
-			ERR("uname() failed: %s\n", strerror(errno));
-			return EXIT_FAILURE;
-		}
-		if (asprintf(&dirname, "%s" MODULE_DIRECTORY "/%s", root ? root : "",
-			     kversion ? kversion : u.release) < 0)
-			return EXIT_FAILURE;
-		if (dirname[0] != '/') {
-			char *abs = make_absolute(dirname);
-
-			free(dirname);
-			dirname = abs;
-		}
-	}
+	dirname = module_dirname(root, kversion);
+	if (!dirname && (root || kversion))
+		return EXIT_FAILURE;
 	if (mt_ctx_new(dirname, &ctx) < 0) {
 		ERR("%s\n", mt_last_error());
 		free(dirname);

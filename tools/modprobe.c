@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 #include "libmodtool.h"
@@ -631,27 +630,9 @@ int main(int argc, char *argv[])
 	}
 	opt.verbose_show = opt.show_depends || verbose > 0;
 
-	if (root || kversion) {
-		struct utsname u;
-
-		if (!kversion && uname(&u) < 0) {
-			ERR("uname() failed: %s\n", strerror(errno));
-			return EXIT_FAILURE;
-		}
-		if (asprintf(&dirname, "%s" MODULE_DIRECTORY "/%s", root ? root : "",
-			     kversion ? kversion : u.release) < 0)
-			return EXIT_FAILURE;
-		if (strlen(dirname) >= PATH_MAX) {
-			ERR("bad directory %s: path too long\n", dirname);
-			return EXIT_FAILURE;
-		}
-		if (dirname[0] != '/') {
-			char *abs = make_absolute(dirname);
-
-			free(dirname);
-			dirname = abs;
-		}
-	}
+	dirname = module_dirname(root, kversion);
+	if (!dirname && (root || kversion))
+		return EXIT_FAILURE;
 	if (mt_ctx_new(dirname, &ctx) < 0) {
 		ERR("kmod_new() failed!\n");
 		return EXIT_FAILURE;
