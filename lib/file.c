@@ -1,6 +1,7 @@
 /*
  * file.c — opening module files: magic-byte detection of gzip, xz and zstd,
- * read-only mapping of plain files and bounded decompression of the others.
+ * read-only mapping of plain files and bounded decompression of the others
+ * (through the decompressors' tables of dlib.c, loaded on first use).
  */
 #include "config.h"
 
@@ -10,15 +11,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#ifdef ENABLE_ZLIB
-#include <zlib.h>
-#endif
-#ifdef ENABLE_XZ
-#include <lzma.h>
-#endif
-#ifdef ENABLE_ZSTD
-#include <zstd.h>
-#endif
+#define MT_OPTIONAL_LIBS
 #include "internal.h"
 
 /* No module comes close; the cap stops a decompression bomb. */
@@ -179,6 +172,8 @@ struct growbuf {
 	size_t size, used;
 };
 
+#if defined(ENABLE_ZLIB) || defined(ENABLE_XZ) || defined(ENABLE_ZSTD)
+
 static int growbuf_reserve(struct growbuf *b, size_t hint)
 {
 	size_t want = b->size ? b->size * 2 : (hint < 65536 ? 65536 : hint);
@@ -207,29 +202,33 @@ static int decompress_error(struct mt_file *file, struct growbuf *out, int err, 
 	return mt_fail(err, "%s: %s: %s", file->path,
 		       mt_compression_name(file->compression), what);
 }
+#endif
 
 #ifdef ENABLE_ZLIB
 static int decompress_gzip(struct mt_file *file, const unsigned char *in, size_t in_size,
 			   struct growbuf *out)
 {
+	const struct mt_zlib *zlib;
 	z_stream zs = { 0 };
-	int ret;
+	int ret = mt_load_zlib(file->path, &zlib);
 
-	if (inflateInit2(&zs, 15 + 16) != Z_OK)
+	if (ret < 0)
+		return ret;
+	if (zlib->inflateInit2_(&zs, 15 + 16, ZLIB_VERSION, (int)sizeof(zs)) != Z_OK)
 		return decompress_error(file, out, ENOMEM, "cannot initialise zlib");
 	zs.next_in = (unsigned char *)in;
 	zs.avail_in = in_size > UINT32_MAX ? UINT32_MAX : (uInt)in_size;
 	do {
 		if (out->used == out->size && (ret = growbuf_reserve(out, in_size * 4)) < 0) {
-			inflateEnd(&zs);
+			zlib->inflateEnd(&zs);
 			return decompress_error(file, out, -ret, "");
 		}
 		zs.next_out = out->data + out->used;
 		zs.avail_out = (uInt)(out->size - out->used);
-		ret = inflate(&zs, Z_NO_FLUSH);
+		ret = zlib->inflate(&zs, Z_NO_FLUSH);
 		out->used = out->size - zs.avail_out;
 	} while (ret == Z_OK);
-	inflateEnd(&zs);
+	zlib->inflateEnd(&zs);
 	if (ret != Z_STREAM_END)
 		return decompress_error(file, out, EINVAL,
 					ret == Z_BUF_ERROR ? "unexpected end of input"
@@ -255,24 +254,27 @@ static int decompress_xz(struct mt_file *file, const unsigned char *in, size_t i
 			 struct growbuf *out)
 {
 	lzma_stream strm = LZMA_STREAM_INIT;
+	const struct mt_xz *xz;
 	lzma_ret ret;
-	int err;
+	int err = mt_load_xz(file->path, &xz);
 
-	if (lzma_stream_decoder(&strm, UINT64_MAX, LZMA_CONCATENATED) != LZMA_OK)
+	if (err < 0)
+		return err;
+	if (xz->lzma_stream_decoder(&strm, UINT64_MAX, LZMA_CONCATENATED) != LZMA_OK)
 		return decompress_error(file, out, ENOMEM, "cannot initialise liblzma");
 	strm.next_in = in;
 	strm.avail_in = in_size;
 	do {
 		if (out->used == out->size && (err = growbuf_reserve(out, in_size * 4)) < 0) {
-			lzma_end(&strm);
+			xz->lzma_end(&strm);
 			return decompress_error(file, out, -err, "");
 		}
 		strm.next_out = out->data + out->used;
 		strm.avail_out = out->size - out->used;
-		ret = lzma_code(&strm, LZMA_FINISH);
+		ret = xz->lzma_code(&strm, LZMA_FINISH);
 		out->used = out->size - strm.avail_out;
 	} while (ret == LZMA_OK);
-	lzma_end(&strm);
+	xz->lzma_end(&strm);
 	if (ret != LZMA_STREAM_END)
 		return decompress_error(file, out, ret == LZMA_MEM_ERROR ? ENOMEM : EINVAL,
 					xz_message(ret));
@@ -284,12 +286,16 @@ static int decompress_xz(struct mt_file *file, const unsigned char *in, size_t i
 static int decompress_zstd(struct mt_file *file, const unsigned char *in, size_t in_size,
 			   struct growbuf *out)
 {
-	unsigned long long declared = ZSTD_getFrameContentSize(in, in_size);
 	ZSTD_inBuffer zin = { in, in_size, 0 };
+	const struct mt_zstd *zstd;
+	unsigned long long declared;
 	ZSTD_DStream *ds;
 	size_t ret;
-	int err;
+	int err = mt_load_zstd(file->path, &zstd);
 
+	if (err < 0)
+		return err;
+	declared = zstd->ZSTD_getFrameContentSize(in, in_size);
 	if (declared == ZSTD_CONTENTSIZE_ERROR)
 		return decompress_error(file, out, EINVAL, "not a valid frame");
 	/* Streams without a declared size are decoded too, growing the buffer. */
@@ -299,27 +305,27 @@ static int decompress_zstd(struct mt_file *file, const unsigned char *in, size_t
 		if ((err = growbuf_reserve(out, declared ? (size_t)declared : 1)) < 0)
 			return decompress_error(file, out, -err, "");
 	}
-	ds = ZSTD_createDStream();
+	ds = zstd->ZSTD_createDStream();
 	if (!ds)
 		return decompress_error(file, out, ENOMEM, "");
 	do {
 		ZSTD_outBuffer zout;
 
 		if (out->used == out->size && (err = growbuf_reserve(out, in_size * 4)) < 0) {
-			ZSTD_freeDStream(ds);
+			zstd->ZSTD_freeDStream(ds);
 			return decompress_error(file, out, -err, "");
 		}
 		zout = (ZSTD_outBuffer){ out->data, out->size, out->used };
-		ret = ZSTD_decompressStream(ds, &zout, &zin);
+		ret = zstd->ZSTD_decompressStream(ds, &zout, &zin);
 		out->used = zout.pos;
-		if (ZSTD_isError(ret)) {
-			const char *msg = ZSTD_getErrorName(ret);
+		if (zstd->ZSTD_isError(ret)) {
+			const char *msg = zstd->ZSTD_getErrorName(ret);
 
-			ZSTD_freeDStream(ds);
+			zstd->ZSTD_freeDStream(ds);
 			return decompress_error(file, out, EINVAL, msg);
 		}
 	} while (ret != 0 && (zin.pos < zin.size || out->used == out->size));
-	ZSTD_freeDStream(ds);
+	zstd->ZSTD_freeDStream(ds);
 	if (ret != 0)
 		return decompress_error(file, out, EINVAL, "unexpected end of input");
 	return 0;

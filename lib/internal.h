@@ -47,4 +47,60 @@ static inline bool mt_in_bounds(uint64_t off, uint64_t len, uint64_t size)
 	return off <= size && len <= size - off;
 }
 
+/*
+ * ---- optional libraries (dlib.c) -------------------------------------------
+ * zlib, liblzma, libzstd and libcrypto are called through tables of their
+ * functions.  mt_load_<lib>() fills the table on first use (thread-safe) and
+ * returns 0, or -ELIBACC with "<subject>: <what needs it> but <soname> cannot
+ * be loaded: <why>" for mt_last_error().  Declared only for the files that
+ * define MT_OPTIONAL_LIBS before including this header: the libraries'
+ * headers are large and claim common names (compress, crc32).  Hidden:
+ * libmodtool.sym exports every mt_* name it does not list as local.
+ */
+#ifdef MT_OPTIONAL_LIBS
+#define MT_DLIB_MEMBER(sym) __typeof__(sym) *sym;
+#define MT_DLIB_HIDDEN __attribute__((visibility("hidden")))
+
+#ifdef ENABLE_ZLIB
+#include <zlib.h>
+#define MT_ZLIB_SYMBOLS(X) X(inflateInit2_) X(inflate) X(inflateEnd)
+struct mt_zlib { MT_ZLIB_SYMBOLS(MT_DLIB_MEMBER) };
+MT_DLIB_HIDDEN int mt_load_zlib(const char *subject, const struct mt_zlib **out);
+#endif
+
+#ifdef ENABLE_XZ
+#include <lzma.h>
+#define MT_XZ_SYMBOLS(X) X(lzma_stream_decoder) X(lzma_code) X(lzma_end)
+struct mt_xz { MT_XZ_SYMBOLS(MT_DLIB_MEMBER) };
+MT_DLIB_HIDDEN int mt_load_xz(const char *subject, const struct mt_xz **out);
+#endif
+
+#ifdef ENABLE_ZSTD
+#include <zstd.h>
+#define MT_ZSTD_SYMBOLS(X) \
+	X(ZSTD_getFrameContentSize) X(ZSTD_createDStream) X(ZSTD_decompressStream) \
+	X(ZSTD_freeDStream) X(ZSTD_isError) X(ZSTD_getErrorName)
+struct mt_zstd { MT_ZSTD_SYMBOLS(MT_DLIB_MEMBER) };
+MT_DLIB_HIDDEN int mt_load_zstd(const char *subject, const struct mt_zstd **out);
+#endif
+
+#ifdef ENABLE_OPENSSL
+#include <openssl/asn1.h>
+#include <openssl/bn.h>
+#include <openssl/err.h>
+#include <openssl/objects.h>
+#include <openssl/pkcs7.h>
+#include <openssl/x509.h>
+#define MT_CRYPTO_SYMBOLS(X) \
+	X(ERR_set_mark) X(ERR_pop_to_mark) X(d2i_PKCS7) X(PKCS7_free) \
+	X(PKCS7_get_signer_info) X(OPENSSL_sk_value) X(PKCS7_SIGNER_INFO_get0_algs) \
+	X(X509_ALGOR_get0) X(X509_NAME_entry_count) X(X509_NAME_get_index_by_NID) \
+	X(X509_NAME_get_entry) X(X509_NAME_ENTRY_get_data) X(ASN1_STRING_length) \
+	X(ASN1_STRING_get0_data) X(OBJ_obj2txt) X(ASN1_INTEGER_to_BN) X(BN_num_bits) \
+	X(BN_bn2bin) X(BN_free)
+struct mt_crypto { MT_CRYPTO_SYMBOLS(MT_DLIB_MEMBER) };
+MT_DLIB_HIDDEN int mt_load_crypto(const char *subject, const struct mt_crypto **out);
+#endif
+#endif /* MT_OPTIONAL_LIBS */
+
 #endif

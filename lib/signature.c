@@ -1,7 +1,7 @@
 /*
  * signature.c — the "~Module signature appended~" trailer of a module: the
- * info block, the raw PGP/X509 layout and, when built with OpenSSL, the
- * signer details of a PKCS#7 (DER) signature.
+ * info block, the raw PGP/X509 layout and, when built with OpenSSL and
+ * libcrypto can be loaded, the signer details of a PKCS#7 (DER) signature.
  *
  * Layout at the end of the decompressed module:
  *   [module][signer][key id][signature][12-byte info block][magic, 28 bytes]
@@ -9,19 +9,12 @@
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
+#define MT_OPTIONAL_LIBS
 #include "internal.h"
-
-#ifdef ENABLE_OPENSSL
-#include <limits.h>
-#include <openssl/asn1.h>
-#include <openssl/bn.h>
-#include <openssl/err.h>
-#include <openssl/objects.h>
-#include <openssl/pkcs7.h>
-#include <openssl/x509.h>
-#endif
 
 static const char sig_magic[] = "~Module signature appended~\n";
 #define SIG_MAGIC_LEN (sizeof(sig_magic) - 1)
@@ -93,19 +86,32 @@ static int fill_raw(const uint8_t *signer, const struct sig_info *info,
 	return 0;
 }
 
+/* A PKCS#7 signature whose details are unknown: built without OpenSSL, or
+ * libcrypto cannot be loaded. */
+static int fill_pkcs7_unknown(struct mt_signature *sig)
+{
+	sig->hash_algo = "unknown";
+	sig->signer = dup_string("", 0);
+	sig->key_id = dup_bytes(NULL, 0);
+	sig->signature = dup_bytes(NULL, 0);
+	if (!sig->signer || !sig->key_id || !sig->signature)
+		return out_of_memory();
+	return 0;
+}
+
 #ifdef ENABLE_OPENSSL
 
 /* The issuer's CN; without one the last entry; "" for an empty name. */
-static const ASN1_STRING *signer_name(const X509_NAME *issuer)
+static const ASN1_STRING *signer_name(const struct mt_crypto *crypto, const X509_NAME *issuer)
 {
-	int count = X509_NAME_entry_count(issuer);
-	int index = X509_NAME_get_index_by_NID(issuer, NID_commonName, -1);
+	int count = crypto->X509_NAME_entry_count(issuer);
+	int index = crypto->X509_NAME_get_index_by_NID(issuer, NID_commonName, -1);
 
 	if (count <= 0)
 		return NULL;
 	if (index < 0)
 		index = count - 1;
-	return X509_NAME_ENTRY_get_data(X509_NAME_get_entry(issuer, index));
+	return crypto->X509_NAME_ENTRY_get_data(crypto->X509_NAME_get_entry(issuer, index));
 }
 
 /*
@@ -113,12 +119,12 @@ static const ASN1_STRING *signer_name(const X509_NAME *issuer)
  * so that hash_algo, which may be a dotted OID built here, is released
  * together with signer.
  */
-static int set_signer_and_hash(const ASN1_STRING *name, const ASN1_OBJECT *digest,
-			       struct mt_signature *sig)
+static int set_signer_and_hash(const struct mt_crypto *crypto, const ASN1_STRING *name,
+			       const ASN1_OBJECT *digest, struct mt_signature *sig)
 {
-	int raw_name_len = name ? ASN1_STRING_length(name) : 0;
+	int raw_name_len = name ? crypto->ASN1_STRING_length(name) : 0;
 	size_t name_len = raw_name_len > 0 ? (size_t)raw_name_len : 0;
-	int hash_len = OBJ_obj2txt(NULL, 0, digest, 0);
+	int hash_len = crypto->OBJ_obj2txt(NULL, 0, digest, 0);
 	char *both;
 
 	if (hash_len < 0 || hash_len == INT_MAX)
@@ -127,51 +133,55 @@ static int set_signer_and_hash(const ASN1_STRING *name, const ASN1_OBJECT *diges
 	if (!both)
 		return out_of_memory();
 	if (name_len)
-		memcpy(both, ASN1_STRING_get0_data(name), name_len);
+		memcpy(both, crypto->ASN1_STRING_get0_data(name), name_len);
 	both[name_len] = '\0';
-	OBJ_obj2txt(both + name_len + 1, hash_len + 1, digest, 0);
+	crypto->OBJ_obj2txt(both + name_len + 1, hash_len + 1, digest, 0);
 	sig->signer = both;
 	sig->hash_algo = both + name_len + 1;
 	return 0;
 }
 
-static int fill_serial(const ASN1_INTEGER *serial, struct mt_signature *sig)
+static int fill_serial(const struct mt_crypto *crypto, const ASN1_INTEGER *serial,
+		       struct mt_signature *sig)
 {
-	BIGNUM *bn = ASN1_INTEGER_to_BN(serial, NULL);
+	BIGNUM *bn = crypto->ASN1_INTEGER_to_BN(serial, NULL);
 	int len;
 
 	if (!bn)
 		return out_of_memory();
-	len = BN_num_bytes(bn);
+	len = (crypto->BN_num_bits(bn) + 7) / 8;
 	sig->key_id = malloc(len > 0 ? (size_t)len : 1);
 	if (sig->key_id)
-		sig->key_id_len = (size_t)BN_bn2bin(bn, sig->key_id);
-	BN_free(bn);
+		sig->key_id_len = (size_t)crypto->BN_bn2bin(bn, sig->key_id);
+	crypto->BN_free(bn);
 	return sig->key_id ? 0 : out_of_memory();
 }
 
-static int fill_pkcs7_from(PKCS7 *p7, struct mt_signature *sig)
+static int fill_pkcs7_from(const struct mt_crypto *crypto, PKCS7 *p7, struct mt_signature *sig)
 {
-	STACK_OF(PKCS7_SIGNER_INFO) *signers = PKCS7_get_signer_info(p7);
-	PKCS7_SIGNER_INFO *si = signers ? sk_PKCS7_SIGNER_INFO_value(signers, 0) : NULL;
+	STACK_OF(PKCS7_SIGNER_INFO) *signers = crypto->PKCS7_get_signer_info(p7);
+	/* sk_PKCS7_SIGNER_INFO_value(), without linking libcrypto */
+	PKCS7_SIGNER_INFO *si = signers ?
+		crypto->OPENSSL_sk_value((const OPENSSL_STACK *)signers, 0) : NULL;
 	X509_ALGOR *digest_alg = NULL;
 	const ASN1_OBJECT *digest = NULL;
 	int err;
 
 	if (!si || !si->issuer_and_serial || !si->enc_digest)
 		return mt_fail(ENODATA, "module signature: PKCS#7 message without a usable signer");
-	PKCS7_SIGNER_INFO_get0_algs(si, NULL, &digest_alg, NULL);
+	crypto->PKCS7_SIGNER_INFO_get0_algs(si, NULL, &digest_alg, NULL);
 	if (digest_alg)
-		X509_ALGOR_get0(&digest, NULL, NULL, digest_alg);
+		crypto->X509_ALGOR_get0(&digest, NULL, NULL, digest_alg);
 	if (!digest)
 		return mt_fail(ENODATA, "module signature: PKCS#7 signer without a digest algorithm");
 
-	err = set_signer_and_hash(signer_name(si->issuer_and_serial->issuer), digest, sig);
+	err = set_signer_and_hash(crypto, signer_name(crypto, si->issuer_and_serial->issuer),
+				  digest, sig);
 	if (err == 0)
-		err = fill_serial(si->issuer_and_serial->serial, sig);
+		err = fill_serial(crypto, si->issuer_and_serial->serial, sig);
 	if (err == 0) {
-		sig->signature_len = (size_t)ASN1_STRING_length(si->enc_digest);
-		sig->signature = dup_bytes(ASN1_STRING_get0_data(si->enc_digest),
+		sig->signature_len = (size_t)crypto->ASN1_STRING_length(si->enc_digest);
+		sig->signature = dup_bytes(crypto->ASN1_STRING_get0_data(si->enc_digest),
 					   sig->signature_len);
 		if (!sig->signature)
 			err = out_of_memory();
@@ -179,9 +189,12 @@ static int fill_pkcs7_from(PKCS7 *p7, struct mt_signature *sig)
 	return err;
 }
 
+/* Without libcrypto, the signature is reported as if built without OpenSSL
+ * and the caller's log function is told why. */
 static int fill_pkcs7(const uint8_t *der, uint32_t len, struct mt_signature *sig)
 {
 	const unsigned char *cursor = der;
+	const struct mt_crypto *crypto;
 	PKCS7 *p7;
 	int err;
 
@@ -189,16 +202,20 @@ static int fill_pkcs7(const uint8_t *der, uint32_t len, struct mt_signature *sig
 	if (len > LONG_MAX)
 		return mt_fail(ENODATA, "module signature: PKCS#7 message too large");
 #endif
+	if (mt_load_crypto("module signature", &crypto) < 0) {
+		mt_log(LOG_WARNING, "%s\n", mt_last_error());
+		return fill_pkcs7_unknown(sig);
+	}
 	/* Leave OpenSSL's error queue as we found it: a bad signature is
 	 * reported as "unsigned", not as a pending libcrypto error. */
-	ERR_set_mark();
-	p7 = d2i_PKCS7(NULL, &cursor, (long)len);
+	crypto->ERR_set_mark();
+	p7 = crypto->d2i_PKCS7(NULL, &cursor, (long)len);
 	if (p7)
-		err = fill_pkcs7_from(p7, sig);
+		err = fill_pkcs7_from(crypto, p7, sig);
 	else
 		err = mt_fail(ENODATA, "module signature: unparsable PKCS#7 message");
-	PKCS7_free(p7);
-	ERR_pop_to_mark();
+	crypto->PKCS7_free(p7);
+	crypto->ERR_pop_to_mark();
 	return err;
 }
 
@@ -208,13 +225,7 @@ static int fill_pkcs7(const uint8_t *der, uint32_t len, struct mt_signature *sig
 {
 	(void)der;
 	(void)len;
-	sig->hash_algo = "unknown";
-	sig->signer = dup_string("", 0);
-	sig->key_id = dup_bytes(NULL, 0);
-	sig->signature = dup_bytes(NULL, 0);
-	if (!sig->signer || !sig->key_id || !sig->signature)
-		return out_of_memory();
-	return 0;
+	return fill_pkcs7_unknown(sig);
 }
 
 #endif

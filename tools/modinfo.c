@@ -102,7 +102,9 @@ static int file_info(const char *path, struct info *info)
 	err = mt_file_open(path, &info->file);
 	if (err >= 0)
 		err = mt_file_load(info->file, &data, &size);
-	if (err == -EINVAL && info->file && mt_file_compression(info->file) != MT_COMPRESSION_NONE)
+	/* say why a compressed module could not be read */
+	if ((err == -EINVAL || err == -ELIBACC || err == -ENOTSUP) && info->file &&
+	    mt_file_compression(info->file) != MT_COMPRESSION_NONE)
 		ERR("%s\n", mt_last_error());
 	if (err >= 0)
 		err = mt_elf_open(data, size, path, &info->elf);
@@ -317,6 +319,7 @@ int main(int argc, char *argv[])
 	int opt, err = 0;
 
 	log_open(argv[0], false);
+	log_library_messages();
 	while ((opt = getopt_long(argc, argv, "adlpn0mF:k:b:Vh", options, NULL)) != -1) {
 		switch (opt) {
 		case 'a': field = "author"; break;

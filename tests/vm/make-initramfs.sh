@@ -107,6 +107,15 @@ for t in insmod rmmod lsmod modinfo modprobe depmod; do
 done
 [ "$ntools" -gt 0 ] || die "no tools in $builddir/tools/.libs (build first)"
 
+# The libraries libmodtool opens on first use (config.h's *_SONAME; none with
+# --disable-dlopen), which ldd cannot see: from libc's directory, where the
+# dynamic loader looks for them in the image too.
+libdir=$(dirname "$(echo "$libs" | awk '$1 == "libc.so.6" { print $3 }')")
+for soname in $(sed -n 's/^#define [A-Z]*_SONAME "\(.*\)"$/\1/p' "$builddir/config.h"); do
+	[ -e "$libdir/$soname" ] || die "$soname, which libmodtool loads on first use, is not in $libdir"
+	copy_lib "$libdir/$soname"
+done
+
 # Test modules and their variants.
 cp "$testmods"/*.ko "$stage/mt/modules/"
 m=$stage/mt/modules
