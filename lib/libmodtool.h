@@ -396,6 +396,47 @@ int mt_probe_insert(struct mt_ctx *ctx, const struct mt_modref *top, unsigned fl
 int mt_run_command(const char *kind, const char *command, const char *module,
 		   const char *options);
 
+/* ---- depmod (depmod-config.c, depgraph.c, depmod.c, depmod-output.c) ---- */
+
+/* One call does what kmod's depmod does for a module directory
+ * D = <basedir><moduledir>/<version>: read the depmod.d configuration, find
+ * the modules, parse them in parallel, resolve symbols and dependencies, and
+ * write modules.dep, .alias, .softdep, .weakdep, .symbols, .devname and the
+ * five binary indexes (or print the text ones with `show`).  Diagnostics go
+ * to the library's log function with kmod's wording; after a LOG_CRIT
+ * message the library only returns an error, so the log function may exit. */
+struct mt_depmod_options {
+	const char *basedir;	/* absolute, or NULL: "" */
+	const char *moduledir;	/* NULL: "/lib/modules"; leading '/' optional */
+	const char *version;	/* kernel release, e.g. "6.1.0-56-amd64" */
+	const char *outdir;	/* absolute; NULL: basedir.  Outputs go to
+				 * <outdir><moduledir>/<version>, created 0755 */
+	const char *const *config_paths;	/* NULL-terminated; NULL: the
+						 * default depmod.d directories */
+	const char *const *files;	/* absolute module paths: only these
+					 * modules, no configuration */
+	size_t n_files;
+	const char *symvers;	/* -E Module.symvers: kernel symbols and CRCs */
+	const char *system_map;	/* -F System.map (ignored with symvers) */
+	char symbol_prefix;	/* -P; '\0' for none */
+	bool check_symbols;	/* -e: report unknown symbols and CRC mismatches
+				 * (needs symvers or system_map) */
+	bool warn_duplicates;	/* -w: report duplicate index keys */
+	FILE *edges;		/* -v: "<path> needs "<sym>": <path>" lines; NULL: off */
+	FILE *show;		/* -n: the text outputs go here, nothing is
+				 * written to disk; NULL: write files */
+	enum mt_index_layout layout;	/* of the .bin files */
+	unsigned threads;	/* threads; 0: one per CPU */
+};
+
+/* Generate every output.  0 on success; a negative errno after the problem
+ * has been logged (e.g. -ELOOP for dependency cycles, nothing written). */
+int mt_depmod_run(const struct mt_depmod_options *opts);
+
+/* -A: 1 when <outdir>/modules.dep exists and no module under D is newer
+ * (whole seconds), 0 when a full run is needed, as kmod decides it. */
+int mt_depmod_up_to_date(const struct mt_depmod_options *opts);
+
 #ifdef __cplusplus
 }
 #endif

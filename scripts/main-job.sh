@@ -1,7 +1,8 @@
 #!/bin/sh
 # main-job.sh — set up, build, and show what modtool does: modinfo of the
 # hello test module and of real modules of the installed Debian kernel, then
-# a real kernel in a VM loading and removing modules with our tools.
+# a real kernel in a VM: insmod/lsmod/rmmod of the hello module, depmod,
+# and modprobe of btrfs with its dependencies and back, all with our tools.
 set -e
 top=$(cd "$(dirname "$0")/.." && pwd)
 "$top/scripts/setup.sh"

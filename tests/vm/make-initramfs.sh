@@ -162,13 +162,26 @@ for km in $kernel_modules; do
 	done
 done
 
-# What depmod reads besides the modules, and the Debian tree's own
-# modules.dep as a reference for the scenarios.
+# What depmod reads besides the modules, and our test modules under extra/
+# (not the cycle pair, which depmod must refuse).  kmod's depmod, when the
+# host has it, indexes this tree once here: its text outputs are the
+# reference the scenarios compare ours with.
 for f in modules.order modules.builtin modules.builtin.modinfo; do
 	[ -f "$moddir/$f" ] && cp "$moddir/$f" "$stage/lib/modules/$release/$f"
 done
-mkdir -p "$stage/mt/reference"
-cp "$moddir/modules.dep" "$stage/mt/reference/modules.dep"
+mkdir -p "$stage/lib/modules/$release/extra"
+for tm in "$testmods"/*.ko; do
+	case $tm in */mt_cycle_*) continue ;; esac
+	cp "$tm" "$stage/lib/modules/$release/extra/"
+done
+kmod_depmod=${MT_KMOD_DEPMOD:-/usr/sbin/depmod}
+if [ -x "$kmod_depmod" ] && "$kmod_depmod" -b "$stage" "$release" 2>/dev/null; then
+	mkdir -p "$stage/mt/reference"
+	for f in modules.dep modules.alias modules.softdep modules.symbols modules.devname; do
+		mv "$stage/lib/modules/$release/$f" "$stage/mt/reference/$f"
+	done
+	rm -f "$stage/lib/modules/$release"/modules.*.bin
+fi
 
 install -m 755 "$vmdir/init" "$stage/init"
 for s in "$vmdir"/scenario-*.sh; do

@@ -19,6 +19,8 @@ run() {	# run COMMAND [ARG...]
 }
 
 cd /mt/modules || exit 1
+echo "# Loading and removing one module"
+echo
 run insmod hello.ko greeting=42
 run lsmod
 run cat /sys/module/hello/parameters/greeting
@@ -26,3 +28,14 @@ run modinfo hello.ko
 run rmmod hello
 echo '$ dmesg | grep hello'
 dmesg | grep hello
+echo
+
+# depmod over this image's part of the Debian tree, then modprobe with
+# dependencies and soft dependencies, and back.
+echo "# Indexing the modules, then loading btrfs with its dependencies"
+echo
+run depmod
+run modprobe -v btrfs
+run lsmod
+run modprobe -r -v btrfs
+run lsmod

@@ -1,0 +1,1022 @@
+/*
+ * depmod.c — depmod's run: kernel symbols from Module.symvers or
+ * System.map, finding the modules (the tree walk, external directories or
+ * explicit files), reading and parsing them on every CPU, then the steps of
+ * depgraph.c and the outputs of depmod-output.c.  Also the -A check.
+ */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdalign.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "depmod-internal.h"
+
+#define DEFAULT_MODULE_DIRECTORY "/lib/modules"
+
+void dm_msg(const struct dm_log *log, int priority, const char *fmt, ...)
+{
+	va_list ap;
+	char *text;
+	int len;
+
+	va_start(ap, fmt);
+	if (log->collect) {
+		log->collect(log->data, priority, fmt, ap);
+		va_end(ap);
+		return;
+	}
+	len = vasprintf(&text, fmt, ap);
+	va_end(ap);
+	if (len >= 0) {
+		mt_log(priority, "%s", text);
+		free(text);
+	}
+}
+
+/* <root>/<moduledir>/<version>; moduledir loses its leading '/'. */
+static char *module_dir(const char *root, const struct mt_depmod_options *opts)
+{
+	const char *moduledir = opts->moduledir ? opts->moduledir : DEFAULT_MODULE_DIRECTORY;
+	char *dir;
+
+	while (*moduledir == '/')
+		moduledir++;
+	if (asprintf(&dir, "%s/%s/%s", root ? root : "", moduledir, opts->version) < 0)
+		return NULL;
+	return dir;
+}
+
+static bool has_module_suffix(const char *name, size_t len)
+{
+	static const struct {
+		const char *suffix;
+		enum mt_compression comp;
+	} suffixes[] = {
+		{ ".ko", MT_COMPRESSION_NONE },
+		{ ".ko.gz", MT_COMPRESSION_GZIP },
+		{ ".ko.xz", MT_COMPRESSION_XZ },
+		{ ".ko.zst", MT_COMPRESSION_ZSTD },
+	};
+
+	for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
+		size_t slen = strlen(suffixes[i].suffix);
+
+		if (len > slen && memcmp(name + len - slen, suffixes[i].suffix, slen) == 0)
+			return mt_compression_supported(suffixes[i].comp);
+	}
+	return false;
+}
+
+/* ---- kernel symbols ------------------------------------------------------ */
+
+static const char *strip_prefix(const char *name, char prefix)
+{
+	return prefix && name[0] == prefix ? name + 1 : name;
+}
+
+static int add_kernel_symbol(struct depmod *dm, const char *name, uint64_t crc)
+{
+	size_t len = strlen(name);
+	char *copy = dm_arena_strndup(&dm->graph.arena, name, len);
+
+	if (!copy)
+		return -ENOMEM;
+	return dm_graph_add_symbol(&dm->graph, copy, dm_hash(copy, len), NULL, crc);
+}
+
+/* Module.symvers: "crc name vmlinux ..." lines give kernel symbols. */
+static int parse_symvers_line(struct depmod *dm, char *line, const char *file, unsigned lineno)
+{
+	char *save, *crc, *name, *where, *end;
+	uint64_t value;
+
+	crc = strtok_r(line, " \t", &save);
+	name = crc ? strtok_r(NULL, " \t", &save) : NULL;
+	where = name ? strtok_r(NULL, " \t", &save) : NULL;
+	if (!where || strcmp(where, "vmlinux") != 0)
+		return 0;
+	errno = 0;
+	value = strtoull(crc, &end, 16);
+	if (*end != '\0') {
+		dm_msg(&dm->log, LOG_ERR, "%s:%u Invalid symbol version %s: %s\n", file, lineno, crc,
+		       strerror(errno));
+		return 0;
+	}
+	return add_kernel_symbol(dm, strip_prefix(name, dm->opts->symbol_prefix), value);
+}
+
+/* System.map: "addr type __ksymtab_name" lines give kernel symbols. */
+static int parse_system_map_line(struct depmod *dm, char *line, const char *file,
+				 unsigned lineno)
+{
+	static const char ksymtab[] = "__ksymtab_";
+	char *first = strchr(line, ' '), *sym, *nl;
+
+	sym = first ? strchr(first + 1, ' ') : NULL;
+	if (!sym) {
+		dm_msg(&dm->log, LOG_ERR, "%s:%u: invalid line: %s\n", file, lineno, line);
+		return 0;
+	}
+	sym++;
+	nl = strchr(sym, '\n');
+	if (nl)
+		*nl = '\0';
+	sym = (char *)strip_prefix(sym, dm->opts->symbol_prefix);
+	if (strncmp(sym, ksymtab, sizeof(ksymtab) - 1) != 0)
+		return 0;
+	return add_kernel_symbol(dm, sym + sizeof(ksymtab) - 1, 0);
+}
+
+static int load_kernel_symbols(struct depmod *dm)
+{
+	const char *file = dm->opts->symvers ? dm->opts->symvers : dm->opts->system_map;
+	static const char *const always[] = { "__this_module", "_GLOBAL_OFFSET_TABLE_", "TOC." };
+	FILE *fp;
+	char *line = NULL;
+	size_t size = 0;
+	unsigned lineno = 0;
+	int err = 0;
+
+	if (!file)
+		return 0;
+	fp = fopen(file, "re");
+	if (!fp) {
+		err = -errno;
+		dm_msg(&dm->log, LOG_CRIT, "could not load %s: %s\n", file, strerror(-err));
+		return err;
+	}
+	while (err == 0 && getline(&line, &size, fp) >= 0) {
+		lineno++;
+		/* A symvers line keeps its newline: a third field "vmlinux\n"
+		 * is not "vmlinux", as in kmod. */
+		if (dm->opts->symvers)
+			err = parse_symvers_line(dm, line, file, lineno);
+		else
+			err = parse_system_map_line(dm, line, file, lineno);
+	}
+	free(line);
+	fclose(fp);
+	for (size_t i = 0; err == 0 && i < sizeof(always) / sizeof(always[0]); i++)
+		err = add_kernel_symbol(dm, always[i], 0);
+	return err;
+}
+
+/* ---- finding modules ----------------------------------------------------- */
+
+/* Directories on the walk's current path, to stop at symlink loops. */
+struct walk_stack {
+	dev_t dev[64];
+	ino_t ino[64];
+	unsigned depth;
+};
+
+/* A walk of a module directory, in raw directory order.  The -A freshness
+ * check (quick) walks like kmod's: no exclude, stop at the first module
+ * newer than modules.dep, and the path shown for an entry of an
+ * unsupported type is whatever its buffer last held (it is only built for
+ * directories and module files). */
+struct walk {
+	struct depmod *dm;
+	bool external;
+	bool quick;
+	time_t dep_mtime;	/* quick: modules.dep's */
+	size_t rel_start;	/* offset of the D-relative part in path */
+	struct walk_stack stack;
+	char path[PATH_MAX];
+};
+
+static bool skipped(const struct walk *w, const char *name)
+{
+	if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0 || strcmp(name, "build") == 0 ||
+	    strcmp(name, "source") == 0)
+		return true;
+	for (size_t i = 0; !w->quick && i < w->dm->cfg.n_excludes; i++)
+		if (strcmp(name, w->dm->cfg.excludes[i]) == 0)
+			return true;
+	return false;
+}
+
+/* Enter a directory unless it is already on the path. */
+static bool stack_push(struct walk_stack *s, dev_t dev, ino_t ino)
+{
+	if (s->depth == sizeof(s->dev) / sizeof(s->dev[0]))
+		return false;
+	for (unsigned i = 0; i < s->depth; i++)
+		if (s->dev[i] == dev && s->ino[i] == ino)
+			return false;
+	s->dev[s->depth] = dev;
+	s->ino[s->depth++] = ino;
+	return true;
+}
+
+static int walk_dir(struct walk *w, int fd, size_t base_len);
+
+static int walk_subdir(struct walk *w, int dfd, const char *name, size_t base_len,
+		       dev_t dev, ino_t ino)
+{
+	int fd = -1, err;
+
+	if (stack_push(&w->stack, dev, ino)) {
+		fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fd < 0)
+			w->stack.depth--;
+	} else {
+		errno = ELOOP;
+	}
+	if (fd < 0) {
+		dm_msg(&w->dm->log, LOG_ERR, "openat(%d, %s, O_RDONLY): %s\n", dfd, name,
+		       strerror(errno));
+		return 0;
+	}
+	err = walk_dir(w, fd, base_len);
+	close(fd);
+	w->stack.depth--;
+	return err;
+}
+
+/* 0 to go on, 1 when the quick walk found a newer module, or -ENOMEM. */
+static int walk_entry(struct walk *w, int dfd, const struct dirent64 *de, size_t base_len)
+{
+	const char *name = de->d_name;
+	size_t len = strlen(name);
+	dev_t dev = w->stack.dev[w->stack.depth - 1];
+	ino_t ino = de->d_ino;
+	struct stat st;
+	bool is_dir;
+
+	if (skipped(w, name))
+		return 0;
+	if (base_len + len + 2 > sizeof(w->path)) {
+		dm_msg(&w->dm->log, LOG_ERR, "path too long: %.*s%s\n", (int)base_len, w->path, name);
+		return 0;
+	}
+	if (!w->quick)
+		memcpy(w->path + base_len, name, len + 1);
+	if (de->d_type == DT_REG || de->d_type == DT_DIR) {
+		is_dir = de->d_type == DT_DIR;
+	} else {
+		if (fstatat(dfd, name, &st, 0) < 0) {
+			dm_msg(&w->dm->log, LOG_ERR, "fstatat(%d, %s): %s\n", dfd, name, strerror(errno));
+			return 0;
+		}
+		if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+			dm_msg(&w->dm->log, LOG_ERR, "unsupported file type %s: %o\n", w->path,
+			       st.st_mode & S_IFMT);
+			return 0;
+		}
+		is_dir = S_ISDIR(st.st_mode);
+		dev = st.st_dev;
+		ino = st.st_ino;
+	}
+	if (is_dir) {
+		memcpy(w->path + base_len, name, len);
+		w->path[base_len + len] = '/';
+		w->path[base_len + len + 1] = '\0';
+		return walk_subdir(w, dfd, name, base_len + len + 1, dev, ino);
+	}
+	if (!has_module_suffix(name, len))
+		return 0;
+	memcpy(w->path + base_len, name, len + 1);
+	if (w->quick)
+		return fstatat(dfd, name, &st, 0) == 0 && st.st_mtime > w->dep_mtime;
+	return dm_graph_add(&w->dm->graph, w->path, w->external ? NULL : w->path + w->rel_start,
+			    w->external, &w->dm->cfg);
+}
+
+static int walk_dir(struct walk *w, int fd, size_t base_len)
+{
+	/* getdents64 rather than readdir: no DIR allocation and no fcntl
+	 * calls per directory; the order is the same raw order. */
+	alignas(struct dirent64) char buf[8192];
+	ssize_t n;
+	int err;
+
+	while ((n = getdents64(fd, buf, sizeof(buf))) > 0) {
+		for (ssize_t off = 0; off < n; ) {
+			const struct dirent64 *de = (const struct dirent64 *)(buf + off);
+
+			err = walk_entry(w, fd, de, base_len);
+			if (err != 0)
+				return err;
+			off += de->d_reclen;
+		}
+	}
+	return 0;
+}
+
+/* Walk `root`: 0, 1 (quick: a newer module), or a negative errno when root
+ * cannot be opened (reported) or memory runs out. */
+static int walk_root(struct walk *w, const char *root)
+{
+	size_t len = strlen(root);
+	struct stat st;
+	int fd, err;
+
+	fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0 || len + 2 > sizeof(w->path)) {
+		err = fd < 0 || len + 2 <= sizeof(w->path) ? -errno : -ENAMETOOLONG;
+		dm_msg(&w->dm->log, LOG_ERR, "could not open directory %s: %s\n", root,
+		       strerror(-err));
+		if (fd >= 0)
+			close(fd);
+		return err;
+	}
+	w->stack.depth = 0;
+	stack_push(&w->stack, st.st_dev, st.st_ino);
+	memcpy(w->path, root, len);
+	w->path[len] = '/';
+	w->path[len + 1] = '\0';
+	w->rel_start = len + 1;
+	err = walk_dir(w, fd, len + 1);
+	close(fd);
+	return err;
+}
+
+static int find_modules(struct depmod *dm)
+{
+	struct walk *w = calloc(1, sizeof(*w));
+	int err;
+
+	if (!w)
+		return -ENOMEM;
+	*w = (struct walk){ .dm = dm };
+	err = walk_root(w, dm->dirname);
+	if (err < 0 && err != -ENOMEM)
+		dm_msg(&dm->log, LOG_CRIT, "could not search modules: %s\n", strerror(-err));
+	/* External directories are walked last-configured first. */
+	w->external = true;
+	for (size_t i = dm->cfg.n_externals; err >= 0 && i-- > 0; ) {
+		err = walk_root(w, dm->cfg.externals[i]);
+		if (err != -ENOMEM)
+			err = 0;
+	}
+	free(w);
+	return err;
+}
+
+static int add_files(struct depmod *dm)
+{
+	const struct mt_depmod_options *o = dm->opts;
+	size_t dlen = strlen(dm->dirname);
+
+	for (size_t i = 0; i < o->n_files; i++) {
+		const char *path = o->files[i];
+		struct stat st;
+		int err;
+
+		if (stat(path, &st) < 0) {
+			err = -errno;
+			dm_msg(&dm->log, LOG_CRIT, "could not create module %s: %s\n", path,
+			       strerror(-err));
+			return err;
+		}
+		err = dm_graph_add(&dm->graph, path,
+				   strncmp(path, dm->dirname, dlen) == 0 && path[dlen] == '/'
+					   ? path + dlen + 1 : NULL,
+				   false, NULL);
+		if (err == -EEXIST) {
+			char name[NAME_MAX + 1];
+
+			mt_modname_normalize(path, name, sizeof(name));
+			dm_msg(&dm->log, LOG_ERR, "hash_add_unique %s: %s\n", name, strerror(EEXIST));
+		}
+		if (err < 0) {
+			dm_msg(&dm->log, LOG_CRIT, "could not add module %s: %s\n", path,
+			       strerror(-err));
+			return err;
+		}
+	}
+	return 0;
+}
+
+/* ---- parsing modules ----------------------------------------------------- */
+
+static const char **copy_values(struct dm_arena *a, const struct mt_kv *kv, int count,
+				const char *key, size_t *n)
+{
+	size_t key_len = strlen(key), k = 0;
+	const char **v;
+
+	*n = 0;
+	for (int i = 0; i < count; i++)
+		if (kv[i].key_len == key_len && memcmp(kv[i].key, key, key_len) == 0)
+			(*n)++;
+	if (*n == 0)
+		return NULL;
+	v = dm_arena_alloc(a, *n * sizeof(*v));
+	if (!v)
+		return NULL;
+	for (int i = 0; i < count; i++) {
+		if (kv[i].key_len == key_len && memcmp(kv[i].key, key, key_len) == 0) {
+			v[k] = dm_arena_strndup(a, kv[i].value, kv[i].value_len);
+			if (!v[k])
+				return NULL;
+			k++;
+		}
+	}
+	return v;
+}
+
+static int copy_modinfo(struct dm_module *m, struct mt_elf *elf, struct dm_arena *a)
+{
+	struct mt_kv *kv;
+	int count = mt_elf_modinfo(elf, &kv);
+
+	if (count < 0)
+		return count == -ENOMEM ? count : 0;
+	m->aliases = copy_values(a, kv, count, "alias", &m->n_aliases);
+	m->softdeps = copy_values(a, kv, count, "softdep", &m->n_softdeps);
+	m->weakdeps = copy_values(a, kv, count, "weakdep", &m->n_weakdeps);
+	free(kv);
+	if ((m->n_aliases && !m->aliases) || (m->n_softdeps && !m->softdeps) ||
+	    (m->n_weakdeps && !m->weakdeps))
+		return -ENOMEM;
+	return 0;
+}
+
+static int copy_exports(struct dm_module *m, struct mt_elf *elf, struct dm_arena *a, char prefix)
+{
+	struct mt_symbol *syms;
+	int count = mt_elf_exports(elf, &syms);
+
+	if (count < 0) {
+		/* kmod goes on with the module's information and imports */
+		if (count != -ENODATA)
+			m->load_err = count;
+		return count == -ENOMEM ? count : 0;
+	}
+	m->exports = dm_arena_alloc(a, (size_t)count * sizeof(*m->exports));
+	if (!m->exports && count) {
+		free(syms);
+		return -ENOMEM;
+	}
+	for (int i = 0; i < count; i++) {
+		const char *name = strip_prefix(syms[i].name, prefix);
+		size_t len = strlen(name);
+		char *copy = dm_arena_strndup(a, name, len);
+
+		if (!copy) {
+			free(syms);
+			return -ENOMEM;
+		}
+		m->exports[i] = (struct dm_export){ copy, syms[i].crc, dm_hash(copy, len) };
+	}
+	m->n_exports = (size_t)count;
+	free(syms);
+	return 0;
+}
+
+static int copy_imports(struct dm_module *m, struct mt_elf *elf, struct dm_arena *a, char prefix)
+{
+	struct mt_symbol *syms;
+	int count = mt_elf_imports(elf, &syms);
+
+	if (count < 0)
+		return count == -ENOMEM ? count : 0;
+	m->imports = dm_arena_alloc(a, (size_t)count * sizeof(*m->imports));
+	if (!m->imports && count) {
+		free(syms);
+		return -ENOMEM;
+	}
+	for (int i = 0; i < count; i++) {
+		const char *key = syms[i].name;
+		size_t len = strlen(key);
+		char *copy = dm_arena_strndup(a, key, len);
+
+		if (!copy) {
+			free(syms);
+			return -ENOMEM;
+		}
+		if (key[0] == '.')
+			key++;
+		key = strip_prefix(key, prefix);
+		m->imports[i] = (struct dm_import){
+			.name = copy, .crc = syms[i].crc, .weak = syms[i].weak,
+			.skip = (unsigned char)(key - syms[i].name),
+			.hash = dm_hash(key, len - (size_t)(key - syms[i].name)),
+		};
+	}
+	m->n_imports = (size_t)count;
+	free(syms);
+	return 0;
+}
+
+/* A parsing thread's state: its arena, buffers reused for the image of
+ * each uncompressed module and for its section table and names, and the
+ * directory of its last module (modules of a directory come in a row, and
+ * opening them relative to it spares resolving the whole path each time). */
+struct parser {
+	struct dm_arena *arena;
+	unsigned char *buf, *meta;
+	size_t cap, meta_cap;
+	const char *dir;	/* dir_len bytes of a module path */
+	size_t dir_len;
+	int dir_fd;		/* or -1 */
+	char prefix;
+	bool sparse;		/* CRCs do not matter: compact images */
+};
+
+static int open_module(struct parser *p, const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	size_t len = slash ? (size_t)(slash - path) + 1 : 0;
+
+	if (len == 0)
+		return open(path, O_RDONLY | O_CLOEXEC);
+	if (p->dir_fd < 0 || len != p->dir_len || memcmp(path, p->dir, len) != 0) {
+		char dir[PATH_MAX];
+
+		if (p->dir_fd >= 0)
+			close(p->dir_fd);
+		p->dir_fd = -1;
+		if (len >= sizeof(dir))
+			return open(path, O_RDONLY | O_CLOEXEC);
+		memcpy(dir, path, len);
+		dir[len] = '\0';
+		p->dir_fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (p->dir_fd < 0)
+			return open(path, O_RDONLY | O_CLOEXEC);
+		p->dir = path;
+		p->dir_len = len;
+	}
+	return openat(p->dir_fd, path + len, O_RDONLY | O_CLOEXEC);
+}
+
+/* Part of a module file and its place in the compact image. */
+struct block {
+	uint64_t off, end;	/* in the file */
+	uint64_t at;		/* in the image */
+};
+
+static int cmp_block(const void *a, const void *b)
+{
+	const struct block *x = a, *y = b;
+
+	return (x->off > y->off) - (x->off < y->off);
+}
+
+/* Ranges closer than this are read with one call. */
+#define MERGE_GAP ((uint64_t)16 << 10)
+/* The section names usually lie just before the section table. */
+#define TABLE_SLACK ((uint64_t)4 << 10)
+#define EHDR_SPACE 64u
+
+/* A reused buffer; bytes it gains are zeroed, so none is uninitialized. */
+static bool reserve(unsigned char **buf, size_t *cap, size_t size)
+{
+	size_t want = size + (size >> 2);
+	unsigned char *grown;
+
+	if (size <= *cap)
+		return true;
+	grown = realloc(*buf, want);
+	if (!grown)
+		return false;
+	memset(grown + *cap, 0, want - *cap);
+	*buf = grown;
+	*cap = want;
+	return true;
+}
+
+/* Read [off, off+len) of the file to `to`. */
+static bool read_to(int fd, unsigned char *to, uint64_t off, uint64_t len)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t got = pread(fd, to + done, (size_t)len - done, (off_t)(off + done));
+
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			return false;
+		done += (size_t)got;
+	}
+	return true;
+}
+
+static void put_word(unsigned char *p, uint64_t v, bool is64, bool big)
+{
+	unsigned n = is64 ? 8 : 4;
+
+	for (unsigned i = 0; i < n; i++)
+		p[big ? n - 1 - i : i] = (unsigned char)(v >> (8 * i));
+}
+
+/* Sections whose contents depmod's queries read (besides the names). */
+static bool wanted_section(const char *name)
+{
+	static const char *const names[] = {
+		".modinfo", ".symtab", ".strtab", "__versions", "__ksymtab_strings",
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(name, names[i]) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * A compact image of a plain module, for when CRCs do not matter: the ELF
+ * header, the section table, the section names and the sections depmod's
+ * queries read, packed into the parser's buffer, with the header and the
+ * table rewritten to point at the new places.  Sections left out point
+ * past the end of the image, where the library ignores them.  A few reads
+ * of a dozen kilobytes into a small reused buffer beat both mapping every
+ * file (threads then contend for the address space) and reading it whole.
+ * `head` is the file's first EHDR_SPACE bytes.  Returns the image size, or
+ * 0 when the layout is unusual: the caller then reads the whole file and
+ * mt_elf_open judges it.
+ */
+static size_t read_compact(int fd, size_t size, const unsigned char *head, struct parser *p)
+{
+	bool is64 = head[4] == 2, big = head[5] == 2, ok;
+	uint64_t shoff, shnum, table_len, win_off, names_off, names_size, names_at;
+	unsigned shentsize, shstrndx;
+	struct block *blocks;
+	size_t n = 0, k, total;
+	const unsigned char *sh;
+	const char *names;
+
+	if ((head[4] != 1 && head[4] != 2) || (head[5] != 1 && head[5] != 2))
+		return 0;
+	shoff = is64 ? mt_get64(head + 40, big) : mt_get32(head + 32, big);
+	shentsize = mt_get16(head + (is64 ? 58 : 46), big);
+	shnum = mt_get16(head + (is64 ? 60 : 48), big);
+	shstrndx = mt_get16(head + (is64 ? 62 : 50), big);
+	table_len = shnum * shentsize;
+	if (shentsize != (is64 ? 64u : 40u) || shnum == 0 || shstrndx == 0 || shstrndx >= shnum ||
+	    shoff < EHDR_SPACE || !mt_in_bounds(shoff, table_len, size))
+		return 0;
+#define SH_WORD(i, o64, o32) (is64 ? mt_get64(sh + (i) * 64 + (o64), big) \
+				   : mt_get32(sh + (i) * 40 + (o32), big))
+
+	/* The section table with the bytes before it, usually the names. */
+	win_off = shoff - EHDR_SPACE > TABLE_SLACK ? shoff - TABLE_SLACK : EHDR_SPACE;
+	if (!reserve(&p->meta, &p->meta_cap, shoff + table_len - win_off) ||
+	    !read_to(fd, p->meta, win_off, shoff + table_len - win_off))
+		return 0;
+	sh = p->meta + (shoff - win_off);
+	names_off = SH_WORD(shstrndx, 24, 16);
+	names_size = SH_WORD(shstrndx, 32, 20);
+	if (names_size == 0 || !mt_in_bounds(names_off, names_size, size))
+		return 0;
+	if (names_off >= win_off && names_off + names_size <= shoff) {
+		names = (const char *)p->meta + (names_off - win_off);
+	} else {
+		size_t at = shoff + table_len - win_off;
+
+		if (!reserve(&p->meta, &p->meta_cap, at + names_size) ||
+		    !read_to(fd, p->meta + at, names_off, names_size))
+			return 0;
+		sh = p->meta + (shoff - win_off);
+		names = (const char *)p->meta + at;
+	}
+	if (names[names_size - 1] != '\0')
+		return 0;
+
+	/* The wanted sections, merged when close, placed after the names. */
+	blocks = malloc(shnum * sizeof(*blocks));
+	if (!blocks)
+		return 0;
+	for (uint64_t i = 1; i < shnum; i++) {
+		uint32_t name = mt_get32(sh + i * shentsize, big);
+		uint32_t type = mt_get32(sh + i * shentsize + 4, big);
+		uint64_t off = SH_WORD(i, 24, 16), len = SH_WORD(i, 32, 20);
+
+		if (name < names_size && type != 8 /* SHT_NOBITS */ && len > 0 &&
+		    mt_in_bounds(off, len, size) && wanted_section(names + name))
+			blocks[n++] = (struct block){ off, off + len, 0 };
+	}
+	if (n > 0)
+		qsort(blocks, n, sizeof(*blocks), cmp_block);
+	names_at = EHDR_SPACE + table_len;
+	total = (size_t)(names_at + names_size);
+	k = 0;
+	for (size_t i = 0; i < n; ) {
+		struct block b = blocks[i++];
+
+		while (i < n && blocks[i].off <= b.end + MERGE_GAP) {
+			if (blocks[i].end > b.end)
+				b.end = blocks[i].end;
+			i++;
+		}
+		total = (total + 7) & ~(size_t)7;
+		b.at = total;
+		total += (size_t)(b.end - b.off);
+		blocks[k++] = b;
+	}
+	n = k;
+	ok = reserve(&p->buf, &p->cap, total);
+	for (size_t i = 0; ok && i < n; i++)
+		ok = read_to(fd, p->buf + blocks[i].at, blocks[i].off, blocks[i].end - blocks[i].off);
+	if (ok) {
+		unsigned char *image_sh = p->buf + EHDR_SPACE;
+
+		memcpy(p->buf, head, EHDR_SPACE);
+		memcpy(image_sh, sh, table_len);
+		memcpy(p->buf + names_at, names, names_size);
+		put_word(p->buf + (is64 ? 40 : 32), EHDR_SPACE, is64, big);
+		for (uint64_t i = 1; i < shnum; i++) {
+			uint64_t off = SH_WORD(i, 24, 16), len = SH_WORD(i, 32, 20), at = total;
+
+			if (i == shstrndx) {
+				at = names_at;
+			} else {
+				for (size_t j = 0; j < n; j++)
+					if (off >= blocks[j].off && off <= blocks[j].end &&
+					    len <= blocks[j].end - off)
+						at = blocks[j].at + (off - blocks[j].off);
+			}
+			put_word(image_sh + i * shentsize + (is64 ? 24 : 16), at, is64, big);
+		}
+	}
+#undef SH_WORD
+	free(blocks);
+	return ok ? total : 0;
+}
+
+/* The image of a module.  An ELF file is read into the parser's buffer,
+ * compactly when CRCs do not matter; anything else, compressed or not a
+ * module at all, is left to the library. */
+static int load_image(const char *path, struct parser *p, struct mt_file **file,
+		      const void **data, size_t *size)
+{
+	unsigned char head[EHDR_SPACE];
+	int fd = open_module(p, path), err;
+	struct stat st;
+
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	if (S_ISREG(st.st_mode) && (size_t)st.st_size >= EHDR_SPACE &&
+	    read_to(fd, head, 0, EHDR_SPACE) && memcmp(head, "\177ELF", 4) == 0) {
+		err = 0;
+		*size = p->sparse ? read_compact(fd, (size_t)st.st_size, head, p) : 0;
+		if (*size == 0) {
+			*size = (size_t)st.st_size;
+			if (!reserve(&p->buf, &p->cap, *size))
+				err = -ENOMEM;
+			else if (!read_to(fd, p->buf, 0, *size))
+				err = -EIO;
+		}
+		close(fd);
+		*data = p->buf;
+		return err;
+	}
+	close(fd);
+	err = mt_file_open(path, file);
+	if (err >= 0)
+		err = mt_file_load(*file, data, size);
+	return err;
+}
+
+/* Everything depmod needs from one module, copied into the parser's arena.
+ * A module that cannot be read keeps its load_err and no symbols; only
+ * -ENOMEM fails. */
+static int parse_module(struct dm_module *m, struct parser *p)
+{
+	struct mt_file *file = NULL;
+	struct mt_elf *elf = NULL;
+	const void *data;
+	size_t size;
+	int err;
+
+	err = load_image(m->path, p, &file, &data, &size);
+	if (err >= 0)
+		err = mt_elf_open(data, size, m->path, &elf);
+	if (err < 0) {
+		m->load_err = err;
+		err = err == -ENOMEM ? err : 0;
+	} else {
+		err = copy_exports(m, elf, p->arena, p->prefix);
+		if (err >= 0)
+			err = copy_modinfo(m, elf, p->arena);
+		if (err >= 0)
+			err = copy_imports(m, elf, p->arena, p->prefix);
+	}
+	mt_elf_close(elf);
+	mt_file_close(file);
+	return err;
+}
+
+struct parse_job {
+	struct depmod *dm;
+	atomic_size_t next;
+	atomic_int err;
+};
+
+struct parse_worker {
+	struct parse_job *job;
+	struct parser parser;
+};
+
+/* Modules taken at a time: neighbours share a directory. */
+#define PARSE_BATCH 8
+
+static void *parse_worker(void *arg)
+{
+	struct parse_worker *w = arg;
+	struct parse_job *job = w->job;
+	struct dm_graph *g = &job->dm->graph;
+	size_t first;
+
+	while (atomic_load(&job->err) == 0 &&
+	       (first = atomic_fetch_add(&job->next, PARSE_BATCH)) < g->n_mods) {
+		for (size_t i = first; i < first + PARSE_BATCH && i < g->n_mods; i++) {
+			int err = parse_module(g->mods[i], &w->parser);
+
+			if (err < 0)
+				atomic_store(&job->err, err);
+		}
+	}
+	if (w->parser.dir_fd >= 0)
+		close(w->parser.dir_fd);
+	free(w->parser.buf);
+	free(w->parser.meta);
+	return NULL;
+}
+
+static int parse_modules(struct depmod *dm)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	unsigned n = dm->opts->threads ? dm->opts->threads : cpus > 0 ? (unsigned)cpus : 1;
+	struct parse_job job = { .dm = dm };
+	struct parse_worker *workers;
+	pthread_t *tids;
+	unsigned started = 1;
+
+	if (n > dm->graph.n_mods)
+		n = dm->graph.n_mods ? (unsigned)dm->graph.n_mods : 1;
+	dm->arenas = calloc(n, sizeof(*dm->arenas));
+	workers = calloc(n, sizeof(*workers));
+	tids = calloc(n, sizeof(*tids));
+	if (!dm->arenas || !workers || !tids) {
+		free(workers);
+		free(tids);
+		return -ENOMEM;
+	}
+	dm->n_arenas = n;
+	for (unsigned i = 0; i < n; i++)
+		workers[i] = (struct parse_worker){
+			.job = &job,
+			.parser = { .arena = &dm->arenas[i], .prefix = dm->opts->symbol_prefix,
+				    .sparse = !(dm->opts->check_symbols && dm->opts->symvers),
+				    .dir_fd = -1 },
+		};
+	/* The calling thread is worker 0. */
+	for (; started < n; started++)
+		if (pthread_create(&tids[started], NULL, parse_worker, &workers[started]) != 0)
+			break;
+	parse_worker(&workers[0]);
+	for (unsigned i = 1; i < started; i++)
+		pthread_join(tids[i], NULL);
+	free(workers);
+	free(tids);
+	return atomic_load(&job.err);
+}
+
+static int add_module_symbols(struct depmod *dm)
+{
+	struct dm_graph *g = &dm->graph;
+
+	for (size_t i = 0; i < g->n_mods; i++) {
+		struct dm_module *m = g->mods[i];
+
+		if (m->load_err)
+			dm_msg(&dm->log, LOG_ERR, "failed to load symbols from %s: %s\n", m->path,
+			       strerror(-m->load_err));
+		for (size_t j = 0; j < m->n_exports; j++) {
+			int err = dm_graph_add_symbol(g, m->exports[j].name, m->exports[j].hash, m,
+						      m->exports[j].crc);
+
+			if (err < 0)
+				return err;
+		}
+	}
+	return 0;
+}
+
+/* ---- the run ------------------------------------------------------------- */
+
+static int depmod_init(struct depmod *dm, const struct mt_depmod_options *opts)
+{
+	*dm = (struct depmod){ .opts = opts };
+	dm_graph_init(&dm->graph);
+	dm->dirname = module_dir(opts->basedir, opts);
+	dm->outdir = module_dir(opts->outdir ? opts->outdir : opts->basedir, opts);
+	return dm->dirname && dm->outdir ? 0 : -ENOMEM;
+}
+
+static void depmod_release(struct depmod *dm)
+{
+	for (unsigned i = 0; i < dm->n_arenas; i++)
+		dm_arena_release(&dm->arenas[i]);
+	free(dm->arenas);
+	dm_graph_release(&dm->graph);
+	if (dm->have_cfg)
+		dm_config_release(&dm->cfg);
+	free(dm->dirname);
+	free(dm->outdir);
+}
+
+static int depmod_steps(struct depmod *dm)
+{
+	const struct mt_depmod_options *opts = dm->opts;
+	struct dm_resolve how = {
+		.check = opts->check_symbols && (opts->symvers || opts->system_map),
+		.check_crcs = opts->check_symbols && opts->symvers,
+		.edges = opts->edges,
+	};
+	struct dm_outputs *outputs;
+	int err, finished;
+
+	err = load_kernel_symbols(dm);
+	if (err < 0)
+		return err;
+	if (opts->n_files > 0) {
+		err = add_files(dm);
+	} else {
+		err = dm_config_load(&dm->cfg, opts->config_paths, opts->version, &dm->log);
+		dm->have_cfg = err >= 0;
+		if (err >= 0)
+			err = find_modules(dm);
+	}
+	/* in discovery order: the modules of a directory come together */
+	if (err >= 0)
+		err = parse_modules(dm);
+	if (err >= 0)
+		err = dm_graph_sort(&dm->graph, dm->dirname, &dm->log);
+	if (err < 0)
+		return err;
+	err = dm_outputs_start(dm, &outputs);
+	if (err < 0)
+		return err;
+	err = add_module_symbols(dm);
+	if (err >= 0)
+		err = dm_graph_resolve(&dm->graph, &how, &dm->log);
+	if (err >= 0)
+		err = dm_graph_number(&dm->graph, &dm->log);
+	if (err >= 0)
+		err = dm_graph_dep_lines(&dm->graph);
+	if (err >= 0)
+		err = dm_graph_sort_symbols(&dm->graph);
+	finished = dm_outputs_finish(outputs, err >= 0);
+	return err < 0 ? err : finished;
+}
+
+int mt_depmod_run(const struct mt_depmod_options *opts)
+{
+	struct depmod dm;
+	int err = depmod_init(&dm, opts);
+
+	if (err >= 0)
+		err = depmod_steps(&dm);
+	if (err == -ENOMEM)
+		dm_msg(&dm.log, LOG_CRIT, "%s\n", strerror(ENOMEM));
+	depmod_release(&dm);
+	return err;
+}
+
+/* ---- -A ------------------------------------------------------------------ */
+
+int mt_depmod_up_to_date(const struct mt_depmod_options *opts)
+{
+	struct depmod dm;
+	struct walk *w = NULL;
+	struct stat st;
+	int dfd, fresh = 0;
+
+	if (depmod_init(&dm, opts) < 0)
+		goto out;
+	dfd = open(dm.outdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0 || fstatat(dfd, "modules.dep", &st, 0) < 0) {
+		dm_msg(&dm.log, LOG_ERR, "could not fstatat(%s, modules.dep): %s\n", dm.outdir,
+		       strerror(errno));
+		if (dfd >= 0)
+			close(dfd);
+		goto out;
+	}
+	close(dfd);
+	w = calloc(1, sizeof(*w));
+	if (!w)
+		goto out;
+	*w = (struct walk){ .dm = &dm, .quick = true, .dep_mtime = st.st_mtime };
+	fresh = walk_root(w, dm.dirname) == 0;
+out:
+	free(w);
+	depmod_release(&dm);
+	return fresh;
+}
