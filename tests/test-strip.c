@@ -10,7 +10,7 @@
 #include "tap.h"
 
 static const char *const modinfo[] = { "license=GPL", "vermagic=6.1.0 SMP mod_unload", "name=m" };
-static const struct genmod_symbol versions[] = { { "module_layout", 0x1234, false } };
+static const struct genmod_symbol versions[] = { { .name = "module_layout", .crc = 0x1234 } };
 
 static void check_flavour(unsigned elf_class, bool big)
 {
