@@ -18,3 +18,9 @@ if [ -n "$missing" ]; then
 	# shellcheck disable=SC2086
 	apt-get install -y -q --no-install-recommends $missing
 fi
+
+# Real module trees of other architectures (little-endian arm64, big-endian
+# s390x) for the differential tests, kept between runs.
+for arch in arm64 s390x; do
+	"$(dirname "$0")/../tests/fetch-foreign-tree.sh" "$arch" /var/cache/modtool/foreign > /dev/null
+done

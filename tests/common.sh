@@ -75,3 +75,13 @@ module_tree() {
 	ls -d /lib/modules/*/modules.dep.bin 2>/dev/null | sort -V | tail -n 1 | xargs -r dirname
 }
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
+
+# Module directories of other architectures' Debian kernels, unpacked by
+# tests/fetch-foreign-tree.sh (scripts/setup.sh does it); one per line.
+foreign_trees() {
+	if [ -n "${MT_FOREIGN_TREES:-}" ]; then
+		printf '%s\n' $MT_FOREIGN_TREES
+		return 0
+	fi
+	ls -d /var/cache/modtool/foreign/*/lib/modules/*/modules.order 2>/dev/null | xargs -r -n 1 dirname
+}

@@ -361,6 +361,22 @@ done
 [ $differ -eq 0 ]
 ok $? "$tried corrupted modules, one at a time: same as kmod ($crashed crash kmod)"
 
+# ---- real trees of other architectures --------------------------------------
+
+nforeign=0
+for tree in $(foreign_trees); do
+	fv=$(basename "$tree")
+	rm -rf "$ROOT"
+	D=$ROOT/lib/modules/$fv
+	mkdir -p "$D"
+	cp -a "$tree/." "$D/"
+	n=$(find "$D/kernel" -name '*.ko*' | wc -l)
+	check "Debian's $fv tree ($n modules)" -b "$ROOT" "$fv"
+	nforeign=$((nforeign + 1))
+done
+[ "$nforeign" -gt 0 ] ||
+	skip "real trees of other architectures" "none unpacked (scripts/setup.sh fetches arm64 and s390x)"
+
 # ---- the installed tree ----------------------------------------------------
 
 TREE=$(module_tree)

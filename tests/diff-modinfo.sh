@@ -45,6 +45,17 @@ compare_list "lookup by $(wc -l < "$work/aliases") aliases" "$work/aliases" -k "
 printf 'symbol:jbd2_journal_start\nsymbol:crc32c\nsymbol:nosuch\n' > "$work/symbols"
 compare_list "symbol: lookups" "$work/symbols" -k "$VER" -F filename
 
+# Real modules of other architectures (arm64, big-endian s390x).
+nforeign=0
+for tree in $(foreign_trees); do
+	find "$tree/" -name '*.ko' | sort > "$work/foreign"
+	compare_list "default output of $(wc -l < "$work/foreign") modules of $(basename "$tree")" \
+		"$work/foreign"
+	nforeign=$((nforeign + 1))
+done
+[ "$nforeign" -gt 0 ] ||
+	skip "modules of other architectures" "none unpacked (scripts/setup.sh fetches arm64 and s390x)"
+
 # Error cases: each alone, comparing output and exit status.
 printf 'not an ELF file at all\n' > "$work/text.ko"
 printf 'abc' > "$work/short.ko"
