@@ -1,7 +1,8 @@
 /*
  * elf.c — reading kernel modules as ELF relocatable images: header
  * validation, section lookup by name, .modinfo strings, __versions,
- * exported and imported symbols, and the name in struct module.
+ * exported symbols with their namespaces, imported symbols, and the name in
+ * struct module.
  *
  * The image is never copied: mt_elf_open validates the headers and keeps
  * pointers, and every later read is bounds-checked against the image size.
@@ -23,7 +24,9 @@
 #define SHN_ABS		0xfff1u
 #define SHN_XINDEX	0xffffu
 
+#define SHT_RELA	4u
 #define SHT_NOBITS	8u
+#define SHT_REL		9u
 #define STB_WEAK	2u
 #define STT_SPARC_REGISTER 13u
 #define EM_SPARC	2u
@@ -31,6 +34,7 @@
 
 #define VERSION_RECORD_SIZE 64u
 #define CRC_PREFIX "__crc_"
+#define KSYMTAB_PREFIX "__ksymtab_"
 
 struct mt_elf {
 	const uint8_t *image;
@@ -49,6 +53,7 @@ struct shdr {
 	uint32_t name;
 	uint32_t type;
 	uint32_t link;
+	uint32_t info;
 	uint64_t offset;
 	uint64_t size;
 };
@@ -71,10 +76,12 @@ static void read_shdr(const struct mt_elf *elf, uint64_t idx, struct shdr *sh)
 		sh->offset = mt_get64(p + 24, elf->big);
 		sh->size = mt_get64(p + 32, elf->big);
 		sh->link = mt_get32(p + 40, elf->big);
+		sh->info = mt_get32(p + 44, elf->big);
 	} else {
 		sh->offset = mt_get32(p + 16, elf->big);
 		sh->size = mt_get32(p + 20, elf->big);
 		sh->link = mt_get32(p + 24, elf->big);
+		sh->info = mt_get32(p + 28, elf->big);
 	}
 }
 
@@ -322,9 +329,10 @@ int mt_elf_versions(const struct mt_elf *elf, struct mt_symbol **out)
 			return mt_fail(EINVAL, "%s: __versions entry %zu has an unterminated name",
 				       elf->name, i);
 		}
-		list[i].name = name[0] == '.' ? name + 1 : name;
-		list[i].crc = elf->is64 ? mt_get64(rec, elf->big) : mt_get32(rec, elf->big);
-		list[i].weak = false;
+		list[i] = (struct mt_symbol){
+			.name = name[0] == '.' ? name + 1 : name,
+			.crc = elf->is64 ? mt_get64(rec, elf->big) : mt_get32(rec, elf->big),
+		};
 	}
 	*out = list;
 	return (int)count;
@@ -401,33 +409,34 @@ static uint64_t export_crc(const struct mt_elf *elf, const struct sym *sym)
 }
 
 /* Exports from __crc_ symbols; 0 when the table is unusable or has none. */
-static int crc_exports(const struct mt_elf *elf, struct mt_symbol **out)
+static int crc_exports(const struct mt_elf *elf, const struct symtab *st, struct mt_symbol **out)
 {
-	size_t prefix_len = strlen(CRC_PREFIX), count = 0, n = 0;
+	size_t prefix_len = strlen(CRC_PREFIX), count = 0, n = 0, first = 0, last = 0;
 	struct mt_symbol *list;
-	struct symtab st;
 	struct sym sym;
 	const char *name;
 	int err;
 
-	if (symtab_open(elf, &st) < 0)
-		return 0;
-	for (size_t i = 1; i < st.count; i++) {
-		read_sym(elf, &st, i, &sym);
-		name = sym_name(&st, &sym);
+	for (size_t i = 1; i < st->count; i++) {
+		read_sym(elf, st, i, &sym);
+		name = sym_name(st, &sym);
 		if (!name)
 			return 0;
-		if (strncmp(name, CRC_PREFIX, prefix_len) == 0)
-			count++;
+		if (strncmp(name, CRC_PREFIX, prefix_len) == 0) {
+			first = count++ ? first : i;
+			last = i;
+		}
 	}
 	if (count == 0)
 		return 0;
 	list = alloc_result(elf, count, sizeof(*list), &err);
 	if (!list)
 		return err;
-	for (size_t i = 1; i < st.count; i++) {
-		read_sym(elf, &st, i, &sym);
-		name = sym_name(&st, &sym);
+	/* The kernel build emits the __crc_ symbols together: the second pass
+	 * covers only their span. */
+	for (size_t i = first; i <= last; i++) {
+		read_sym(elf, st, i, &sym);
+		name = sym_name(st, &sym);
 		if (strncmp(name, CRC_PREFIX, prefix_len) != 0)
 			continue;
 		list[n++] = (struct mt_symbol){ .name = name + prefix_len,
@@ -466,11 +475,309 @@ static int ksymtab_string_exports(const struct mt_elf *elf, struct mt_symbol **o
 	return (int)count;
 }
 
+/*
+ * Namespaces.  Each export NAME has a symbol __ksymtab_NAME at its struct
+ * kernel_symbol { value, name, namespace } in __ksymtab or __ksymtab_gpl:
+ * three 32-bit PC-relative offsets with CONFIG_HAVE_ARCH_PREL32_RELOCATIONS
+ * (x86-64, arm64, ...), else three pointers.  The fields are zero in the
+ * file and filled by relocations of .rela__ksymtab* (addend in the entry) or
+ * .rel__ksymtab* (addend stored in the field).  PC-relative or absolute, a
+ * field ends up pointing at symbol + addend, so the namespace is the string
+ * at that offset of the symbol's section; relocation types are not read.  No
+ * relocation, an empty string, or anything out of place: no namespace.
+ *
+ * The field width is decided per relocation section.  ELF32 fields are 4
+ * bytes in both layouts.  In ELF64, 4-byte fields put the name field of the
+ * first entry at offset 4, while 8-byte pointers keep every field at a
+ * multiple of 8: a relocation at an offset of 4 modulo 8 means 4 bytes.
+ */
+
+/* The relocation of a namespace field, keyed by its struct kernel_symbol. */
+struct ns_reloc {
+	uint32_t section;	/* the __ksymtab section */
+	uint32_t sym;
+	uint64_t entry;		/* offset of the struct in that section */
+	int64_t addend;
+};
+
+/* A REL or RELA section of a __ksymtab section, with symbols from .symtab. */
+struct ksymtab_rel {
+	const uint8_t *entries;
+	size_t count;
+	unsigned entsize;
+	bool rela;
+	uint32_t target;
+	const uint8_t *target_data;
+	size_t target_size;
+};
+
+static bool is_ksymtab_section(const struct mt_elf *elf, const struct shdr *sh)
+{
+	const char *name;
+
+	if (sh->name >= elf->shstrtab_size)
+		return false;
+	name = elf->shstrtab + sh->name;
+	return strncmp(name, "__ksymtab", 9) == 0 && strcmp(name, "__ksymtab_strings") != 0;
+}
+
+/* Whether section `idx` relocates a __ksymtab section with the symbols of
+ * `st`; if so, *rel describes it. */
+static bool ksymtab_rel_section(const struct mt_elf *elf, const struct symtab *st, uint64_t idx,
+				struct ksymtab_rel *rel)
+{
+	const uint8_t *symbols;
+	struct shdr sh, other;
+	size_t size;
+
+	read_shdr(elf, idx, &sh);
+	if ((sh.type != SHT_REL && sh.type != SHT_RELA) || sh.info == 0 ||
+	    sh.info >= elf->shnum || sh.link == 0 || sh.link >= elf->shnum)
+		return false;
+	read_shdr(elf, sh.info, &other);
+	if (!is_ksymtab_section(elf, &other) ||
+	    !shdr_contents(elf, &other, &rel->target_data, &rel->target_size))
+		return false;
+	read_shdr(elf, sh.link, &other);
+	if (!shdr_contents(elf, &other, &symbols, &size) || symbols != st->entries)
+		return false;
+	rel->rela = sh.type == SHT_RELA;
+	rel->entsize = (elf->is64 ? 8u : 4u) * (rel->rela ? 3 : 2);
+	if (!shdr_contents(elf, &sh, &rel->entries, &size) || size % rel->entsize != 0)
+		return false;
+	rel->count = size / rel->entsize;
+	rel->target = sh.info;
+	return true;
+}
+
+static uint64_t rel_offset(const struct mt_elf *elf, const struct ksymtab_rel *rel, size_t i)
+{
+	const uint8_t *p = rel->entries + i * rel->entsize;
+
+	return elf->is64 ? mt_get64(p, elf->big) : mt_get32(p, elf->big);
+}
+
+/* Symbol and addend of relocation `i`, which applies to the field of `width`
+ * bytes at `offset` of the target section. */
+static void read_rel(const struct mt_elf *elf, const struct ksymtab_rel *rel, size_t i,
+		     unsigned width, uint64_t offset, struct ns_reloc *r)
+{
+	const uint8_t *p = rel->entries + i * rel->entsize, *field = rel->target_data + offset;
+
+	r->sym = elf->is64 ? (uint32_t)(mt_get64(p + 8, elf->big) >> 32)
+			   : mt_get32(p + 4, elf->big) >> 8;
+	if (!rel->rela)
+		r->addend = width == 4 ? (int32_t)mt_get32(field, elf->big)
+				       : (int64_t)mt_get64(field, elf->big);
+	else
+		r->addend = elf->is64 ? (int64_t)mt_get64(p + 16, elf->big)
+				      : (int32_t)mt_get32(p + 8, elf->big);
+}
+
+static int ns_reloc_cmp(const void *a, const void *b)
+{
+	const struct ns_reloc *x = a, *y = b;
+
+	if (x->section != y->section)
+		return x->section < y->section ? -1 : 1;
+	return (x->entry > y->entry) - (x->entry < y->entry);
+}
+
+/* The relocations of namespace fields sorted by section and entry.  0 (with
+ * *count 0 when there are none or the tables are unusable) or -ENOMEM. */
+static int ns_relocs(const struct mt_elf *elf, const struct symtab *st,
+		     struct ns_reloc **out, size_t *count)
+{
+	struct ns_reloc *list = NULL, *grown;
+	size_t bytes = 0, n = 0;
+	struct ksymtab_rel rel;
+
+	*count = 0;
+	for (uint64_t idx = 1; idx < elf->shnum; idx++) {
+		unsigned width = elf->is64 ? 8 : 4;
+
+		if (!ksymtab_rel_section(elf, st, idx, &rel) || rel.count == 0)
+			continue;
+		/* Sections of a well-formed file do not overlap, so the tables fit
+		 * in the image together: this bounds the work on hostile files. */
+		if (rel.count * rel.entsize > elf->size - bytes) {
+			free(list);
+			return 0;
+		}
+		bytes += rel.count * rel.entsize;
+		grown = reallocarray(list, n + rel.count, sizeof(*list));
+		if (!grown) {
+			free(list);
+			return mt_fail(ENOMEM, "%s: out of memory", elf->name);
+		}
+		list = grown;
+		for (size_t i = 0; width == 8 && i < rel.count; i++) {
+			if (rel_offset(elf, &rel, i) % 8 == 4)
+				width = 4;
+		}
+		for (size_t i = 0; i < rel.count; i++) {
+			uint64_t offset = rel_offset(elf, &rel, i);
+
+			if (offset % (3 * width) != 2 * width ||
+			    !mt_in_bounds(offset, width, rel.target_size))
+				continue;
+			list[n] = (struct ns_reloc){ .section = rel.target,
+						     .entry = offset - 2 * width };
+			read_rel(elf, &rel, i, width, offset, &list[n++]);
+		}
+	}
+	if (n > 0)
+		qsort(list, n, sizeof(*list), ns_reloc_cmp);
+	*out = list;
+	*count = n;
+	return 0;
+}
+
+/* The only element of a sorted array equal to `key`, or NULL when there is
+ * none or more than one. */
+static const void *find_unique(const void *key, const void *base, size_t count, size_t size,
+			       int (*cmp)(const void *, const void *))
+{
+	const char *found = bsearch(key, base, count, size, cmp), *start = base;
+
+	if (!found || (found > start && cmp(key, found - size) == 0) ||
+	    (found + size < start + count * size && cmp(key, found + size) == 0))
+		return NULL;
+	return found;
+}
+
+/* A __ksymtab_NAME symbol: NAME and the relocation of its namespace field. */
+struct ksymtab_ref {
+	const char *name;
+	const struct ns_reloc *reloc;
+};
+
+static int ksymtab_ref_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct ksymtab_ref *)a)->name, ((const struct ksymtab_ref *)b)->name);
+}
+
+/* The __ksymtab_ symbols of `st` at a struct kernel_symbol whose namespace
+ * field has a relocation, sorted by name; none when there are more of them
+ * than relocations, as a well-formed module has one per struct.  Only
+ * symbols in a relocated section get their name compared.  0 or -ENOMEM. */
+static int ksymtab_refs(const struct mt_elf *elf, const struct symtab *st,
+			const struct ns_reloc *relocs, size_t nrelocs,
+			struct ksymtab_ref **out, size_t *count)
+{
+	size_t prefix_len = strlen(KSYMTAB_PREFIX), n = 0;
+	size_t nsections = elf->shnum < SHN_LORESERVE ? elf->shnum : SHN_LORESERVE;
+	struct ksymtab_ref *list = calloc(nrelocs, sizeof(*list));
+	bool *relocated = calloc(nsections, sizeof(*relocated));
+	const struct ns_reloc *r;
+	struct ns_reloc entry;
+	const char *name;
+	struct sym sym;
+
+	*count = 0;
+	if (!list || !relocated) {
+		free(list);
+		free(relocated);
+		return mt_fail(ENOMEM, "%s: out of memory", elf->name);
+	}
+	for (size_t i = 0; i < nrelocs; i++) {
+		if (relocs[i].section < nsections)
+			relocated[relocs[i].section] = true;
+	}
+	for (size_t i = 1; i < st->count; i++) {
+		read_sym(elf, st, i, &sym);
+		if (sym.shndx >= nsections || !relocated[sym.shndx])
+			continue;
+		entry = (struct ns_reloc){ .section = sym.shndx, .entry = sym.value };
+		r = find_unique(&entry, relocs, nrelocs, sizeof(*relocs), ns_reloc_cmp);
+		name = r ? sym_name(st, &sym) : NULL;
+		if (!name || strncmp(name, KSYMTAB_PREFIX, prefix_len) != 0)
+			continue;
+		if (n == nrelocs) {
+			n = 0;
+			break;
+		}
+		list[n++] = (struct ksymtab_ref){ .name = name + prefix_len, .reloc = r };
+	}
+	free(relocated);
+	qsort(list, n, sizeof(*list), ksymtab_ref_cmp);
+	*out = list;
+	*count = n;
+	return 0;
+}
+
+/* The non-empty string a namespace relocation points at, or NULL. */
+static const char *ns_string(const struct mt_elf *elf, const struct symtab *st,
+			     const struct ns_reloc *r)
+{
+	const uint8_t *data;
+	struct shdr sh;
+	struct sym sym;
+	size_t size;
+	uint64_t pos;
+
+	if (r->sym == 0 || r->sym >= st->count)
+		return NULL;
+	read_sym(elf, st, r->sym, &sym);
+	if (sym.shndx == SHN_UNDEF || sym.shndx >= SHN_LORESERVE || sym.shndx >= elf->shnum)
+		return NULL;
+	read_shdr(elf, sym.shndx, &sh);
+	if (!shdr_contents(elf, &sh, &data, &size) || sym.value > size)
+		return NULL;
+	if (r->addend < 0 ? (uint64_t)-(r->addend + 1) >= sym.value
+			  : (uint64_t)r->addend >= size - sym.value)
+		return NULL;
+	pos = sym.value + (uint64_t)r->addend;
+	if (data[pos] == '\0' || !memchr(data + pos, '\0', size - pos))
+		return NULL;
+	return (const char *)data + pos;
+}
+
+/* Set the namespaces of `count` exports.  0 or -ENOMEM. */
+static int export_namespaces(const struct mt_elf *elf, const struct symtab *st,
+			     struct mt_symbol *list, size_t count)
+{
+	struct ns_reloc *relocs = NULL;
+	struct ksymtab_ref *refs = NULL;
+	size_t nrelocs, nrefs;
+	int err;
+
+	err = ns_relocs(elf, st, &relocs, &nrelocs);
+	if (err < 0 || nrelocs == 0)
+		return err;
+	err = ksymtab_refs(elf, st, relocs, nrelocs, &refs, &nrefs);
+	if (err < 0)
+		goto out;
+	for (size_t i = 0; i < count; i++) {
+		const struct ksymtab_ref key = { .name = list[i].name };
+		const struct ksymtab_ref *ref = find_unique(&key, refs, nrefs, sizeof(*refs),
+							    ksymtab_ref_cmp);
+
+		if (ref)
+			list[i].ns = ns_string(elf, st, ref->reloc);
+	}
+out:
+	free(relocs);
+	free(refs);
+	return err;
+}
+
 int mt_elf_exports(const struct mt_elf *elf, struct mt_symbol **out)
 {
-	int count = crc_exports(elf, out);
+	struct symtab st;
+	bool have_symtab = symtab_open(elf, &st) == 0;
+	int count = have_symtab ? crc_exports(elf, &st, out) : 0, err;
 
-	return count != 0 ? count : ksymtab_string_exports(elf, out);
+	if (count == 0)
+		count = ksymtab_string_exports(elf, out);
+	if (count <= 0 || !have_symtab)
+		return count;
+	err = export_namespaces(elf, &st, *out, (size_t)count);
+	if (err < 0) {
+		free(*out);
+		return err;
+	}
+	return count;
 }
 
 /* A __versions entry sorted by name, ties in section order. */

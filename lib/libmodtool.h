@@ -101,6 +101,9 @@ const char *mt_kv_find(const struct mt_kv *list, int count, const char *key, siz
 
 struct mt_symbol {
 	const char *name;	/* NUL-terminated, inside the image */
+	/* Exports only: the namespace given to EXPORT_SYMBOL_NS (NUL-terminated,
+	 * inside the image); NULL when there is none or it cannot be read. */
+	const char *ns;
 	uint64_t crc;
 	bool weak;
 };

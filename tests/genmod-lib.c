@@ -1,6 +1,7 @@
 /*
  * genmod-lib.c — the synthetic module writer behind genmod.h: ELF
- * relocatable files with .modinfo, __ksymtab_strings, __kcrctab, __versions,
+ * relocatable files with .modinfo, __ksymtab_strings, __kcrctab, __ksymtab
+ * and __ksymtab_gpl with their relocations, __versions,
  * .gnu.linkonce.this_module, .symtab and .strtab laid out as a 6.1 kernel
  * build does, in either class and byte order.
  */
@@ -16,16 +17,26 @@
 #define SHT_PROGBITS	1
 #define SHT_SYMTAB	2
 #define SHT_STRTAB	3
+#define SHT_RELA	4
+#define SHT_REL		9
 #define SHF_WRITE	0x1
 #define SHF_ALLOC	0x2
 #define SHF_MERGE	0x10
 #define SHF_STRINGS	0x20
+#define SHF_INFO_LINK	0x40
 #define SHN_ABS		0xfff1
 #define STB_LOCAL	0
 #define STB_GLOBAL	1
 #define STB_WEAK	2
 #define STT_NOTYPE	0
 #define STT_OBJECT	1
+#define STT_SECTION	3
+#define R_X86_64_64	1
+#define R_X86_64_PC32	2
+#define R_386_32	1
+
+/* With ksymtab, symbol 1 is the section symbol of __ksymtab_strings. */
+#define STRINGS_SYMBOL	1
 
 #define VERSION_RECORD_SIZE 64
 
@@ -34,6 +45,10 @@ enum {
 	SEC_MODINFO,
 	SEC_KSYMTAB_STRINGS,
 	SEC_KCRCTAB,
+	SEC_KSYMTAB,		/* each __ksymtab section is followed by its relocations */
+	SEC_REL_KSYMTAB,
+	SEC_KSYMTAB_GPL,
+	SEC_REL_KSYMTAB_GPL,
 	SEC_VERSIONS,
 	SEC_THIS_MODULE,
 	SEC_SYMTAB,
@@ -63,6 +78,7 @@ struct section {
 
 struct writer {
 	bool is64, big;
+	unsigned field;		/* width of a struct kernel_symbol field */
 	struct section sec[SEC_COUNT];
 };
 
@@ -147,19 +163,71 @@ static void define_section(struct writer *w, int id, const char *name, uint32_t 
 				       .flags = flags, .align = align, .entsize = entsize };
 }
 
+/* A relocation of the field at `offset` of a __ksymtab section (`field`
+ * points at it, NULL when out of memory) to __ksymtab_strings + `addend`. */
+static void add_ksymtab_reloc(struct writer *w, struct section *rel, uint64_t offset,
+			      unsigned char *field, uint32_t addend)
+{
+	unsigned char *p = buf_grow(&rel->body, (size_t)rel->entsize);
+
+	if (!p || !field)
+		return;
+	if (w->is64) {
+		genmod_put64(p, offset, w->big);
+		genmod_put64(p + 8, (uint64_t)STRINGS_SYMBOL << 32 |
+			     (w->field == 4 ? R_X86_64_PC32 : R_X86_64_64), w->big);
+		genmod_put64(p + 16, addend, w->big);
+	} else {
+		genmod_put32(p, (uint32_t)offset, w->big);
+		genmod_put32(p + 4, STRINGS_SYMBOL << 8 | R_386_32, w->big);
+		genmod_put32(field, addend, w->big);
+	}
+}
+
+/* The struct kernel_symbol of an export, its __ksymtab_NAME symbol and the
+ * relocations of its name and namespace fields. */
+static void add_ksymtab_entry(struct writer *w, const struct genmod_symbol *e, bool gpl,
+			      uint32_t name_off, uint32_t ns_off)
+{
+	struct section *table = &w->sec[gpl ? SEC_KSYMTAB_GPL : SEC_KSYMTAB];
+	struct section *rel = &w->sec[gpl ? SEC_REL_KSYMTAB_GPL : SEC_REL_KSYMTAB];
+	size_t entry = table->body.len;
+	unsigned char *p = buf_grow(&table->body, 3 * w->field);
+
+	add_symbol(w, "__ksymtab_", e->name, STB_LOCAL, STT_NOTYPE, (uint16_t)table->index,
+		   entry, 0);
+	add_ksymtab_reloc(w, rel, entry + w->field, p ? p + w->field : NULL, name_off);
+	add_ksymtab_reloc(w, rel, entry + 2 * w->field, p ? p + 2 * w->field : NULL, ns_off);
+}
+
 static void fill_sections(struct writer *w, const struct genmod_spec *spec)
 {
 	size_t name_field = w->is64 ? 56 : 60, name_offset = w->is64 ? 24 : 12;
 	size_t crc_size = w->is64 ? 8 : 4;
 	struct section *sec = w->sec;
+	struct buf *strings = &sec[SEC_KSYMTAB_STRINGS].body;
 	unsigned char *p;
+
+	/* Symbols: the null entry; with ksymtab, the section symbol of
+	 * __ksymtab_strings and the __ksymtab_ symbols; the local __crc_
+	 * symbols; then globals. */
+	add_symbol(w, "", "", STB_LOCAL, STT_NOTYPE, 0, 0, 0);
+	if (spec->ksymtab)
+		add_symbol(w, "", "", STB_LOCAL, STT_SECTION,
+			   (uint16_t)sec[SEC_KSYMTAB_STRINGS].index, 0, 0);
 
 	for (size_t i = 0; i < spec->n_modinfo; i++)
 		buf_add_string(&sec[SEC_MODINFO].body, "", spec->modinfo[i]);
 	for (size_t i = 0; i < spec->n_exports; i++) {
-		buf_add_string(&sec[SEC_KSYMTAB_STRINGS].body, "", spec->exports[i].name);
+		const struct genmod_symbol *e = &spec->exports[i];
+		const struct genmod_ksymtab *k = spec->ksymtab ? &spec->ksymtab[i] : NULL;
+		uint32_t name_off = buf_add_string(strings, "", e->name);
+		const char *ns = k && k->namespace ? k->namespace : "";
+
+		if (k)
+			add_ksymtab_entry(w, e, k->gpl, name_off, buf_add_string(strings, "", ns));
 		if (sec[SEC_KCRCTAB].present && (p = buf_grow(&sec[SEC_KCRCTAB].body, 4)))
-			genmod_put32(p, (uint32_t)spec->exports[i].crc, w->big);
+			genmod_put32(p, (uint32_t)e->crc, w->big);
 	}
 	for (size_t i = 0; i < spec->n_versions; i++) {
 		p = buf_grow(&sec[SEC_VERSIONS].body, VERSION_RECORD_SIZE);
@@ -174,8 +242,6 @@ static void fill_sections(struct writer *w, const struct genmod_spec *spec)
 			memcpy(p + name_offset, spec->name, strlen(spec->name));
 	}
 
-	/* Symbols: the null entry, the local __crc_ symbols, then globals. */
-	add_symbol(w, "", "", STB_LOCAL, STT_NOTYPE, 0, 0, 0);
 	for (size_t i = 0; i < spec->n_exports && !spec->ksymtab_only; i++) {
 		if (spec->abs_crcs)
 			add_symbol(w, "__crc_", spec->exports[i].name, STB_LOCAL, STT_NOTYPE,
@@ -192,6 +258,10 @@ static void fill_sections(struct writer *w, const struct genmod_spec *spec)
 		add_symbol(w, "", spec->imports[i].name, spec->imports[i].weak ? STB_WEAK : STB_GLOBAL,
 			   STT_NOTYPE, 0, 0, 0);
 	sec[SEC_SYMTAB].link = sec[SEC_STRTAB].index;
+	for (int id = SEC_KSYMTAB; id <= SEC_KSYMTAB_GPL; id += 2) {
+		sec[id + 1].link = sec[SEC_SYMTAB].index;
+		sec[id + 1].info = sec[id].index;
+	}
 }
 
 static bool spec_valid(const struct genmod_spec *spec)
@@ -199,6 +269,8 @@ static bool spec_valid(const struct genmod_spec *spec)
 	size_t max_name = spec->elf_class == 64 ? 55 : 59;
 
 	if (spec->elf_class != 32 && spec->elf_class != 64)
+		return false;
+	if (spec->ksymtab_pointers && spec->elf_class != 64)
 		return false;
 	if (spec->name && strlen(spec->name) > max_name)
 		return false;
@@ -292,9 +364,20 @@ static int assemble(struct writer *w, const struct genmod_spec *spec,
 	return 0;
 }
 
+/* A __ksymtab section and its relocation section. */
+static void define_ksymtab(struct writer *w, int id, const char *name, const char *rel_name)
+{
+	unsigned word = w->is64 ? 8 : 4;
+
+	define_section(w, id, name, SHT_PROGBITS, SHF_ALLOC, w->field, 0);
+	define_section(w, id + 1, rel_name, w->is64 ? SHT_RELA : SHT_REL, SHF_INFO_LINK, word,
+		       w->is64 ? 3 * word : 2 * word);
+}
+
 int genmod_build(const struct genmod_spec *spec, unsigned char **image, size_t *size)
 {
-	struct writer w = { .is64 = spec->elf_class == 64, .big = spec->big_endian };
+	struct writer w = { .is64 = spec->elf_class == 64, .big = spec->big_endian,
+			    .field = spec->ksymtab_pointers ? 8 : 4 };
 	unsigned index = 1;
 	int err;
 
@@ -307,6 +390,14 @@ int genmod_build(const struct genmod_spec *spec, unsigned char **image, size_t *
 			       SHF_ALLOC | SHF_MERGE | SHF_STRINGS, 1, 1);
 		if (!spec->ksymtab_only && !spec->abs_crcs)
 			define_section(&w, SEC_KCRCTAB, "__kcrctab", SHT_PROGBITS, SHF_ALLOC, 4, 0);
+	}
+	for (size_t i = 0; spec->ksymtab && i < spec->n_exports; i++) {
+		if (spec->ksymtab[i].gpl && !w.sec[SEC_KSYMTAB_GPL].present)
+			define_ksymtab(&w, SEC_KSYMTAB_GPL, "__ksymtab_gpl",
+				       w.is64 ? ".rela__ksymtab_gpl" : ".rel__ksymtab_gpl");
+		else if (!spec->ksymtab[i].gpl && !w.sec[SEC_KSYMTAB].present)
+			define_ksymtab(&w, SEC_KSYMTAB, "__ksymtab",
+				       w.is64 ? ".rela__ksymtab" : ".rel__ksymtab");
 	}
 	if (spec->n_versions)
 		define_section(&w, SEC_VERSIONS, "__versions", SHT_PROGBITS, SHF_ALLOC, 32, 0);

@@ -3,11 +3,13 @@
  * tests (depmod trees and the like) through the writer of genmod-lib.c.
  *
  *   genmod -o FILE [--class 32|64] [--big-endian] [--machine N]
- *          [--modinfo KEY=VAL]... [--export NAME[:CRC]]... [--ksymtab-only]
- *          [--abs-crcs] [--import NAME[:weak]]... [--version NAME:CRC]...
- *          [--name MODNAME]
+ *          [--modinfo KEY=VAL]... [--export NAME[:CRC[:NAMESPACE]]]...
+ *          [--ksymtab-only] [--abs-crcs] [--import NAME[:weak]]...
+ *          [--version NAME:CRC]... [--name MODNAME]
  *
- * CRCs are numbers in C syntax (0x1234); exports default to CRC 0.
+ * CRCs are numbers in C syntax (0x1234); exports default to CRC 0.  An export
+ * with a NAMESPACE gives every export a struct kernel_symbol in __ksymtab
+ * with its relocations (genmod_spec's ksymtab).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -19,9 +21,9 @@
 static void usage(void)
 {
 	fputs("usage: genmod -o FILE [--class 32|64] [--big-endian] [--machine N]\n"
-	      "              [--modinfo KEY=VAL]... [--export NAME[:CRC]]... [--ksymtab-only]\n"
-	      "              [--abs-crcs] [--import NAME[:weak]]... [--version NAME:CRC]...\n"
-	      "              [--name MODNAME]\n", stderr);
+	      "              [--modinfo KEY=VAL]... [--export NAME[:CRC[:NAMESPACE]]]...\n"
+	      "              [--ksymtab-only] [--abs-crcs] [--import NAME[:weak]]...\n"
+	      "              [--version NAME:CRC]... [--name MODNAME]\n", stderr);
 }
 
 static void error(const char *fmt, const char *arg)
@@ -40,10 +42,10 @@ static bool parse_number(const char *s, uint64_t *value)
 	return *s != '\0' && *s != '-' && *end == '\0' && errno == 0;
 }
 
-/* Split "NAME:SUFFIX" at the last ':' (in place); NULL suffix when none. */
+/* Split "NAME:SUFFIX" at the first ':' (in place); NULL suffix when none. */
 static char *split_suffix(char *arg)
 {
-	char *colon = strrchr(arg, ':');
+	char *colon = strchr(arg, ':');
 
 	if (!colon)
 		return NULL;
@@ -54,7 +56,8 @@ static char *split_suffix(char *arg)
 /* Fill `spec` from the command line; false after printing an error. */
 static bool parse_args(int argc, char **argv, struct genmod_spec *spec, const char **output,
 		       const char **modinfo, struct genmod_symbol *exports,
-		       struct genmod_symbol *imports, struct genmod_symbol *versions)
+		       struct genmod_ksymtab *ksymtab, struct genmod_symbol *imports,
+		       struct genmod_symbol *versions)
 {
 	static const struct option options[] = {
 		{ "class", required_argument, NULL, 'c' },
@@ -70,7 +73,7 @@ static bool parse_args(int argc, char **argv, struct genmod_spec *spec, const ch
 		{ 0 }
 	};
 	uint64_t number;
-	char *suffix;
+	char *suffix, *ns;
 	int opt;
 
 	while ((opt = getopt_long(argc, argv, "o:", options, NULL)) != -1) {
@@ -100,11 +103,15 @@ static bool parse_args(int argc, char **argv, struct genmod_spec *spec, const ch
 			break;
 		case 'e':
 			suffix = split_suffix(optarg);
+			ns = suffix ? split_suffix(suffix) : NULL;
 			if (suffix && !parse_number(suffix, &exports[spec->n_exports].crc)) {
 				error("invalid CRC '%s'", suffix);
 				return false;
 			}
+			ksymtab[spec->n_exports].namespace = ns;
 			exports[spec->n_exports++].name = optarg;
+			if (ns)
+				spec->ksymtab = ksymtab;
 			break;
 		case 'k':
 			spec->ksymtab_only = true;
@@ -149,6 +156,7 @@ int main(int argc, char **argv)
 	/* Each option takes at most two argv slots, so argc bounds every list. */
 	const char **modinfo = calloc((size_t)argc, sizeof(*modinfo));
 	struct genmod_symbol *exports = calloc((size_t)argc, sizeof(*exports));
+	struct genmod_ksymtab *ksymtab = calloc((size_t)argc, sizeof(*ksymtab));
 	struct genmod_symbol *imports = calloc((size_t)argc, sizeof(*imports));
 	struct genmod_symbol *versions = calloc((size_t)argc, sizeof(*versions));
 	struct genmod_spec spec = { .elf_class = 64, .modinfo = modinfo, .exports = exports,
@@ -156,9 +164,10 @@ int main(int argc, char **argv)
 	const char *output = NULL;
 	int status = 1, err;
 
-	if (!modinfo || !exports || !imports || !versions)
+	if (!modinfo || !exports || !ksymtab || !imports || !versions)
 		error("%s", strerror(ENOMEM));
-	else if (parse_args(argc, argv, &spec, &output, modinfo, exports, imports, versions)) {
+	else if (parse_args(argc, argv, &spec, &output, modinfo, exports, ksymtab, imports,
+			    versions)) {
 		err = genmod_write(&spec, output);
 		if (err == -EINVAL)
 			error("%s: a module or __versions name is too long for its field", output);
@@ -169,6 +178,7 @@ int main(int argc, char **argv)
 	}
 	free(modinfo);
 	free(exports);
+	free(ksymtab);
 	free(imports);
 	free(versions);
 	return status;

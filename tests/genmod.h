@@ -15,6 +15,12 @@ struct genmod_symbol {
 	bool weak;		/* imports only */
 };
 
+/* The struct kernel_symbol of an export (genmod_spec's ksymtab). */
+struct genmod_ksymtab {
+	const char *namespace;	/* NULL or "" for none */
+	bool gpl;		/* in __ksymtab_gpl rather than __ksymtab */
+};
+
 struct genmod_spec {
 	unsigned elf_class;		/* 32 or 64 */
 	bool big_endian;
@@ -28,6 +34,17 @@ struct genmod_spec {
 	size_t n_exports;
 	bool ksymtab_only;
 	bool abs_crcs;
+	/* When set (one per export), each export also gets a struct
+	 * kernel_symbol at a local __ksymtab_NAME in __ksymtab or
+	 * __ksymtab_gpl, its namespace (or "") after its name in
+	 * __ksymtab_strings as 6.1 does, and relocations of the name and
+	 * namespace fields against the section symbol of __ksymtab_strings (the
+	 * value field gets none: there is no code).  ELF64: RELA with 32-bit
+	 * PC-relative fields as on x86-64, or 64-bit pointers when
+	 * ksymtab_pointers; ELF32: REL with 32-bit pointers and the addends
+	 * stored in the fields. */
+	const struct genmod_ksymtab *ksymtab;
+	bool ksymtab_pointers;		/* ELF64 only */
 	const struct genmod_symbol *imports;	/* undefined symbols */
 	size_t n_imports;
 	const struct genmod_symbol *versions;	/* __versions records */
@@ -36,7 +53,8 @@ struct genmod_spec {
 };
 
 /* Build the image in memory (*image malloc'd).  0 or a negative errno:
- * -EINVAL for a bad class or a name too long for its field, -ENOMEM. */
+ * -EINVAL for a bad class, a name too long for its field or
+ * ksymtab_pointers on ELF32, -ENOMEM. */
 int genmod_build(const struct genmod_spec *spec, unsigned char **image, size_t *size);
 
 /* Build and write to `path`.  0 or a negative errno. */

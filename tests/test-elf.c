@@ -209,12 +209,14 @@ static void check_kv(const struct mt_kv *kv, const char *key, const char *value,
 	       (int)kv->key_len, kv->key, (int)kv->value_len, kv->value);
 }
 
+/* A symbol without a namespace, as every one outside the namespace tests. */
 static void check_symbol(const struct mt_symbol *s, const char *name, uint64_t crc, bool weak,
 			 const char *ctx)
 {
-	tap_ok(strcmp(s->name, name) == 0 && s->crc == crc && s->weak == weak,
-	       "%s: %s crc %#llx%s (got %s %#llx%s)", ctx, name, (unsigned long long)crc,
-	       weak ? " weak" : "", s->name, (unsigned long long)s->crc, s->weak ? " weak" : "");
+	tap_ok(strcmp(s->name, name) == 0 && s->crc == crc && s->weak == weak && !s->ns,
+	       "%s: %s crc %#llx%s (got %s %#llx%s%s)", ctx, name, (unsigned long long)crc,
+	       weak ? " weak" : "", s->name, (unsigned long long)s->crc, s->weak ? " weak" : "",
+	       s->ns ? " with a namespace" : "");
 }
 
 static void test_round_trip(unsigned elf_class, bool big, unsigned machine)
@@ -820,6 +822,290 @@ static void test_module_name_errors(void)
 	free(m.data);
 }
 
+/* Exports in __ksymtab and __ksymtab_gpl: the first entries of both hold a
+ * namespace, so only the section tells them apart. */
+static const struct genmod_symbol ns_exports[] = {
+	{ .name = "mt_ns_one", .crc = 0x1111 },
+	{ .name = "mt_ns_none", .crc = 0x2222 },
+	{ .name = "mt_ns_gpl", .crc = 0x3333 },
+};
+
+static const struct genmod_ksymtab ns_ksymtab[] = {
+	{ .namespace = "NS_ONE" }, { .namespace = NULL }, { .namespace = "NS_GPL", .gpl = true },
+};
+
+/* Symbols of an ns_spec image: null, the section symbol of
+ * __ksymtab_strings, __ksymtab_ of each export in order, their __crc_, then
+ * the imports. */
+enum { NS_STRINGS_SYM = 1, NS_KSYMTAB_ONE = 2, NS_KSYMTAB_GPL = 4 };
+
+static struct genmod_spec ns_spec(unsigned elf_class, bool big, bool pointers)
+{
+	return (struct genmod_spec){ .elf_class = elf_class, .big_endian = big,
+				     .exports = ns_exports, .n_exports = COUNT(ns_exports),
+				     .ksymtab = ns_ksymtab, .ksymtab_pointers = pointers };
+}
+
+static const char *ns_or_dash(const char *ns)
+{
+	return ns ? ns : "-";
+}
+
+/* The exports of `m` are ns_exports, with their CRCs and these namespaces. */
+static void check_namespaces(const struct img *m, const char *file, const char *one,
+			     const char *none, const char *gpl)
+{
+	const char *want[] = { one, none, gpl };
+	struct mt_elf *elf = reopen(NULL, m, file);
+	struct mt_symbol *syms;
+	int n = mt_elf_exports(elf, &syms);
+	bool ok = n == (int)COUNT(ns_exports);
+
+	for (int i = 0; ok && i < n; i++) {
+		ok = strcmp(syms[i].name, ns_exports[i].name) == 0 &&
+		     syms[i].crc == ns_exports[i].crc &&
+		     (want[i] ? syms[i].ns && strcmp(syms[i].ns, want[i]) == 0
+			      : !syms[i].ns);
+	}
+	tap_ok(ok, "%s: namespaces %s, %s, %s", file, ns_or_dash(one), ns_or_dash(none),
+	       ns_or_dash(gpl));
+	if (!ok && n == (int)COUNT(ns_exports))
+		printf("#   got %s, %s, %s\n", ns_or_dash(syms[0].ns),
+		       ns_or_dash(syms[1].ns), ns_or_dash(syms[2].ns));
+	if (n >= 0)
+		free(syms);
+	mt_elf_close(elf);
+}
+
+static void test_namespace_round_trip(unsigned elf_class, bool big, bool pointers)
+{
+	static const char *const fallback[] = { "mt_ns_one", "NS_ONE", "mt_ns_none", "mt_ns_gpl",
+						"NS_GPL" };
+	struct genmod_spec spec = ns_spec(elf_class, big, pointers);
+	struct mt_symbol *syms;
+	struct mt_elf *elf;
+	char ctx[48];
+	struct img m;
+	bool ok;
+	int n;
+
+	snprintf(ctx, sizeof(ctx), "ELF%u %s %s", elf_class, big ? "BE" : "LE",
+		 pointers ? "pointers" : elf_class == 64 ? "PREL32" : "REL");
+	m = img_build(&spec);
+	check_namespaces(&m, ctx, "NS_ONE", NULL, "NS_GPL");
+	elf = reopen(NULL, &m, ctx);
+	n = mt_elf_exports(elf, &syms);
+	tap_ok(n == 3 && (const unsigned char *)syms[0].ns ==
+	       m.data + section_offset(&m, "__ksymtab_strings") + strlen("mt_ns_one") + 1,
+	       "%s: the namespace points into __ksymtab_strings", ctx);
+	if (n >= 0)
+		free(syms);
+	mt_elf_close(elf);
+	free(m.data);
+
+	/* Without __crc_ symbols the exports come from __ksymtab_strings, where
+	 * the namespaces are too: they are listed, with no namespace of their
+	 * own (there is no __ksymtab_NS_ONE). */
+	spec.ksymtab_only = true;
+	m = img_build(&spec);
+	elf = reopen(NULL, &m, ctx);
+	n = mt_elf_exports(elf, &syms);
+	ok = n == (int)COUNT(fallback);
+	for (int i = 0; ok && i < n; i++) {
+		const char *want = i == 0 ? "NS_ONE" : i == 3 ? "NS_GPL" : NULL;
+
+		ok = strcmp(syms[i].name, fallback[i]) == 0 &&
+		     (want ? syms[i].ns && strcmp(syms[i].ns, want) == 0
+			   : !syms[i].ns);
+	}
+	tap_ok(ok, "%s ksymtab-only: namespaces of the exports, none for the strings", ctx);
+	if (n >= 0)
+		free(syms);
+	mt_elf_close(elf);
+	free(m.data);
+}
+
+/* r_info of a relocation: `sym` with the type genmod uses. */
+static void set_rel_sym(struct img *m, size_t entry, uint64_t sym)
+{
+	if (m->l == &layout64)
+		put(m, entry + 8, 8, sym << 32 | 2);
+	else
+		put(m, entry + 4, 4, sym << 8 | 1);
+}
+
+/* Addend of a relocation of `table`: in the entry (RELA, ELF64) or in the
+ * field it applies to (REL, ELF32). */
+static void set_addend(struct img *m, size_t entry, const char *table, uint64_t addend)
+{
+	if (m->l == &layout64)
+		put(m, entry + 16, 8, addend);
+	else
+		put(m, section_offset(m, table) + get(m, entry, 4), 4, addend);
+}
+
+/* Check the namespaces of a damaged copy, then free it. */
+static void check_damaged(struct img *m, const char *what, const char *one, const char *none,
+			  const char *gpl)
+{
+	char file[80];
+
+	snprintf(file, sizeof(file), "ns%s-%s-%s.ko", m->l == &layout64 ? "64" : "32",
+		 m->big ? "be" : "le", what);
+	check_namespaces(m, file, one, none, gpl);
+	free(m->data);
+}
+
+/* Damaged relocations, symbols and sections: the namespaces they lead to are
+ * NULL, the others and the export list itself stay. */
+static void test_namespace_errors(unsigned elf_class, bool big)
+{
+	struct genmod_spec spec = ns_spec(elf_class, big, false);
+	struct img good = img_build(&spec), m;
+	const struct layout *l = good.l;
+	bool is64 = elf_class == 64;
+	unsigned w = l->word;
+	uint64_t top = is64 ? UINT64_MAX : UINT32_MAX;
+	const char *rel_name = is64 ? ".rela__ksymtab" : ".rel__ksymtab";
+	const char *gpl_rel_name = is64 ? ".rela__ksymtab_gpl" : ".rel__ksymtab_gpl";
+	/* .rel(a)__ksymtab: name and namespace of mt_ns_one, then of mt_ns_none */
+	size_t rel_size = is64 ? 24 : 8, name_one = section_offset(&good, rel_name);
+	size_t ns_one = name_one + rel_size;
+	size_t table_size = section_size(&good, "__ksymtab");
+	size_t strings = section_offset(&good, "__ksymtab_strings");
+	size_t strings_size = section_size(&good, "__ksymtab_strings");
+	size_t strings_sym = sym_entry(&good, NS_STRINGS_SYM);
+	size_t ksymtab_one = sym_entry(&good, NS_KSYMTAB_ONE);
+	size_t rel_shdr = shdr(&good, section_index(&good, rel_name));
+	size_t gpl_rel_shdr = shdr(&good, section_index(&good, gpl_rel_name));
+	size_t gpl_ns = strlen("mt_ns_one") + strlen("NS_ONE") + strlen("mt_ns_none") + 4 +
+			strlen("mt_ns_gpl") + 1;
+	unsigned shnum = (unsigned)get(&good, l->e_shnum, 2);
+
+#define DAMAGE (m = img_copy(good.data, good.size, &good))
+	DAMAGE;
+	check_damaged(&m, "intact", "NS_ONE", NULL, "NS_GPL");
+
+	/* The relocation of mt_ns_one's namespace field. */
+	DAMAGE;
+	put(&m, ns_one, w, table_size + 8);
+	check_damaged(&m, "offset-past-section", NULL, NULL, "NS_GPL");
+	DAMAGE;
+	put(&m, ns_one, w, top - 7);
+	check_damaged(&m, "offset-at-the-top", NULL, NULL, "NS_GPL");
+	DAMAGE;
+	put(&m, ns_one, w, 0);
+	check_damaged(&m, "no-relocation", NULL, NULL, "NS_GPL");
+	DAMAGE;
+	put(&m, name_one, w, 8);
+	check_damaged(&m, "two-relocations", NULL, NULL, "NS_GPL");
+	DAMAGE;
+	set_rel_sym(&m, ns_one, 0);
+	check_damaged(&m, "null-symbol", NULL, NULL, "NS_GPL");
+	DAMAGE;
+	set_rel_sym(&m, ns_one, 9999);
+	check_damaged(&m, "symbol-past-symtab", NULL, NULL, "NS_GPL");
+	DAMAGE;
+	set_rel_sym(&m, ns_one, is64 ? UINT32_MAX : 0xffffff);
+	check_damaged(&m, "symbol-index-max", NULL, NULL, "NS_GPL");
+	DAMAGE;
+	set_addend(&m, ns_one, "__ksymtab", strings_size);
+	check_damaged(&m, "addend-past-section", NULL, NULL, "NS_GPL");
+	DAMAGE;
+	set_addend(&m, ns_one, "__ksymtab", top);
+	check_damaged(&m, "addend-minus-one", NULL, NULL, "NS_GPL");
+	DAMAGE;
+	set_addend(&m, ns_one, "__ksymtab", is64 ? UINT64_C(1) << 63 : UINT32_C(1) << 31);
+	check_damaged(&m, "addend-most-negative", NULL, NULL, "NS_GPL");
+	DAMAGE;
+	set_addend(&m, ns_one, "__ksymtab", is64 ? INT64_MAX : INT32_MAX);
+	check_damaged(&m, "addend-most-positive", NULL, NULL, "NS_GPL");
+	DAMAGE;
+	set_addend(&m, ns_one, "__ksymtab", strings_size - 1);
+	check_damaged(&m, "addend-at-the-last-nul", NULL, NULL, "NS_GPL");
+	DAMAGE;
+	set_addend(&m, ns_one, "__ksymtab", gpl_ns);
+	check_damaged(&m, "addend-to-another-string", "NS_GPL", NULL, "NS_GPL");
+	if (is64) {
+		DAMAGE;
+		put(&m, section_offset(&m, "__ksymtab") + 8, 4, 0xffffffff);
+		check_damaged(&m, "rela-ignores-the-field", "NS_ONE", NULL, "NS_GPL");
+	}
+
+	/* The string and the symbol the relocations go through. */
+	DAMAGE;
+	m.data[strings + strings_size - 1] = 'x';
+	check_damaged(&m, "unterminated-string", "NS_ONE", NULL, NULL);
+	DAMAGE;
+	put(&m, strings_sym + l->st_value, w, 1);
+	check_damaged(&m, "symbol-value", "S_ONE", "mt_ns_gpl", "S_GPL");
+	DAMAGE;
+	put(&m, strings_sym + l->st_value, w, strings_size + 1);
+	check_damaged(&m, "symbol-value-past-section", NULL, NULL, NULL);
+	DAMAGE;
+	put(&m, strings_sym + l->st_shndx, 2, 0);
+	check_damaged(&m, "symbol-undefined", NULL, NULL, NULL);
+	DAMAGE;
+	put(&m, strings_sym + l->st_shndx, 2, 0xfff1);
+	check_damaged(&m, "symbol-absolute", NULL, NULL, NULL);
+	DAMAGE;
+	put(&m, strings_sym + l->st_shndx, 2, shnum);
+	check_damaged(&m, "symbol-section-past-table", NULL, NULL, NULL);
+
+	/* The __ksymtab_ symbols. */
+	DAMAGE;
+	put(&m, ksymtab_one + l->st_value, w, 1);
+	check_damaged(&m, "ksymtab-misaligned", NULL, NULL, "NS_GPL");
+	DAMAGE;
+	put(&m, ksymtab_one + l->st_shndx, 2, section_index(&m, "__ksymtab_gpl"));
+	check_damaged(&m, "ksymtab-in-the-gpl-section", "NS_GPL", NULL, "NS_GPL");
+	DAMAGE;
+	put(&m, ksymtab_one + l->st_shndx, 2, 0xfff1);
+	check_damaged(&m, "ksymtab-absolute", NULL, NULL, "NS_GPL");
+	DAMAGE;
+	put(&m, sym_entry(&m, NS_KSYMTAB_GPL), 4, get(&m, ksymtab_one, 4));
+	check_damaged(&m, "ksymtab-twice", NULL, NULL, NULL);
+
+	/* The relocation sections and the sections they name. */
+	DAMAGE;
+	put(&m, rel_shdr + l->sh_link, 4, section_index(&m, ".strtab"));
+	check_damaged(&m, "rel-link-not-symtab", NULL, NULL, "NS_GPL");
+	DAMAGE;
+	put(&m, rel_shdr + l->sh_link, 4, shnum);
+	check_damaged(&m, "rel-link-past-table", NULL, NULL, "NS_GPL");
+	DAMAGE;
+	put(&m, rel_shdr + l->sh_link + 4, 4, section_index(&m, "__ksymtab_strings"));
+	check_damaged(&m, "rel-info-not-ksymtab", NULL, NULL, "NS_GPL");
+	DAMAGE;
+	put(&m, rel_shdr + l->sh_link + 4, 4, shnum);
+	check_damaged(&m, "rel-info-past-table", NULL, NULL, "NS_GPL");
+	DAMAGE;
+	put(&m, rel_shdr + l->sh_size, w, 3 * rel_size + 1);
+	check_damaged(&m, "rel-size-not-a-multiple", NULL, NULL, "NS_GPL");
+	DAMAGE;
+	put(&m, rel_shdr + l->sh_offset, w, m.size);
+	check_damaged(&m, "rel-past-end", NULL, NULL, "NS_GPL");
+	DAMAGE;
+	put(&m, shdr(&m, section_index(&m, "__ksymtab")) + 4, 4, 8);
+	check_damaged(&m, "table-nobits", NULL, NULL, "NS_GPL");
+	/* The whole file read as relocations overlaps the other table. */
+	DAMAGE;
+	put(&m, gpl_rel_shdr + l->sh_offset, w, 0);
+	put(&m, gpl_rel_shdr + l->sh_size, w, m.size - m.size % rel_size);
+	check_damaged(&m, "overlapping-tables", NULL, NULL, NULL);
+#undef DAMAGE
+	free(good.data);
+
+	/* A fourth __ksymtab_ symbol (an import turned into one) for three
+	 * structs: the module is inconsistent, no namespace at all. */
+	spec.imports = standard_imports;
+	spec.n_imports = 1;
+	m = img_build(&spec);
+	put(&m, sym_entry(&m, 8), 4, get(&m, sym_entry(&m, NS_KSYMTAB_ONE), 4));
+	put(&m, sym_entry(&m, 8) + l->st_shndx, 2, section_index(&m, "__ksymtab"));
+	check_damaged(&m, "more-ksymtab-symbols-than-structs", NULL, NULL, NULL);
+}
+
 /* Whole file in an exactly sized buffer, or NULL. */
 static unsigned char *read_file(const char *path, size_t *size)
 {
@@ -943,6 +1229,16 @@ int main(void)
 	test_crc_locations();
 	test_sparc_registers();
 	test_module_name_errors();
+	test_namespace_round_trip(64, false, false);
+	test_namespace_round_trip(64, true, false);
+	test_namespace_round_trip(64, false, true);
+	test_namespace_round_trip(64, true, true);
+	test_namespace_round_trip(32, false, false);
+	test_namespace_round_trip(32, true, false);
+	test_namespace_errors(64, false);
+	test_namespace_errors(64, true);
+	test_namespace_errors(32, false);
+	test_namespace_errors(32, true);
 	test_real_module("kernel/fs/ext4/ext4.ko", check_ext4);
 	test_real_module("kernel/fs/jbd2/jbd2.ko", check_jbd2);
 	return tap_done();
