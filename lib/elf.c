@@ -780,34 +780,60 @@ int mt_elf_exports(const struct mt_elf *elf, struct mt_symbol **out)
 	return count;
 }
 
-/* A __versions entry sorted by name, ties in section order. */
-struct version_ref {
-	const char *name;
-	size_t index;
+/* An open-addressing table of __versions entries by name: slot values are
+ * entry index + 1, 0 is empty; at most half full, so probes stay short. */
+struct version_table {
+	uint32_t *slots;
+	size_t mask;
 };
 
-static int version_ref_cmp(const void *a, const void *b)
+static size_t name_hash(const char *s)
 {
-	const struct version_ref *x = a, *y = b;
-	int r = strcmp(x->name, y->name);
+	uint32_t h = 2166136261u;	/* FNV-1a */
 
-	return r ? r : (x->index > y->index) - (x->index < y->index);
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
 }
 
-/* Index in `refs` of the first entry named `name`, or `count` if none. */
-static size_t version_ref_find(const struct version_ref *refs, size_t count, const char *name)
+static bool version_table_init(struct version_table *t, const struct mt_symbol *versions,
+			       size_t count)
 {
-	size_t lo = 0, hi = count;
+	size_t cap = 16;
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
+	while (cap < 2 * count)
+		cap *= 2;
+	t->slots = calloc(cap, sizeof(*t->slots));
+	t->mask = cap - 1;
+	if (!t->slots)
+		return false;
+	for (size_t i = 0; i < count; i++) {
+		size_t h = name_hash(versions[i].name) & t->mask;
 
-		if (strcmp(refs[mid].name, name) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
+		while (t->slots[h])
+			h = (h + 1) & t->mask;
+		t->slots[h] = (uint32_t)i + 1;
 	}
-	return lo < count && strcmp(refs[lo].name, name) == 0 ? lo : count;
+	return true;
+}
+
+/* Mark every entry named `name` covered; the first one's index in section
+ * order, or SIZE_MAX when there is none. */
+static size_t version_table_take(const struct version_table *t, const struct mt_symbol *versions,
+				 bool *covered, const char *name)
+{
+	size_t first = SIZE_MAX;
+
+	for (size_t h = name_hash(name) & t->mask; t->slots[h]; h = (h + 1) & t->mask) {
+		size_t i = t->slots[h] - 1;
+
+		if (strcmp(versions[i].name, name) == 0) {
+			covered[i] = true;
+			if (i < first)
+				first = i;
+		}
+	}
+	return first;
 }
 
 static bool is_import(const struct sym *sym, const char *name, bool skip_registers)
@@ -820,7 +846,7 @@ int mt_elf_imports(const struct mt_elf *elf, struct mt_symbol **out)
 {
 	bool skip_registers = elf->machine == EM_SPARC || elf->machine == EM_SPARCV9;
 	struct mt_symbol *versions = NULL, *list = NULL;
-	struct version_ref *refs = NULL;
+	struct version_table table = { 0 };
 	bool *covered = NULL;
 	size_t nversions, nundef = 0, n = 0;
 	struct symtab st;
@@ -851,20 +877,15 @@ int mt_elf_imports(const struct mt_elf *elf, struct mt_symbol **out)
 	list = alloc_result(elf, nundef + nversions, sizeof(*list), &err);
 	if (!list)
 		goto out;
-	refs = malloc((nversions ? nversions : 1) * sizeof(*refs));
 	covered = calloc(nversions ? nversions : 1, sizeof(*covered));
-	if (!refs || !covered) {
+	if (!covered || !version_table_init(&table, versions, nversions)) {
 		err = mt_fail(ENOMEM, "%s: out of memory", elf->name);
 		goto out;
 	}
-	/* Sorted names keep the CRC lookup fast on modules with ~1000 imports. */
-	for (size_t i = 0; i < nversions; i++)
-		refs[i] = (struct version_ref){ .name = versions[i].name, .index = i };
-	qsort(refs, nversions, sizeof(*refs), version_ref_cmp);
 
 	for (size_t i = 1; i < st.count; i++) {
 		const char *key;
-		size_t r;
+		size_t v;
 
 		read_sym(elf, &st, i, &sym);
 		name = sym_name(&st, &sym);
@@ -873,11 +894,9 @@ int mt_elf_imports(const struct mt_elf *elf, struct mt_symbol **out)
 		list[n] = (struct mt_symbol){ .name = name, .weak = (sym.info >> 4) == STB_WEAK };
 		/* __versions names lost their leading '.', so compare likewise. */
 		key = name[0] == '.' ? name + 1 : name;
-		r = version_ref_find(refs, nversions, key);
-		if (r < nversions)
-			list[n].crc = versions[refs[r].index].crc;
-		for (; r < nversions && strcmp(refs[r].name, key) == 0; r++)
-			covered[refs[r].index] = true;
+		v = version_table_take(&table, versions, covered, key);
+		if (v != SIZE_MAX)
+			list[n].crc = versions[v].crc;
 		n++;
 	}
 	for (size_t i = 0; i < nversions; i++) {
@@ -890,7 +909,7 @@ int mt_elf_imports(const struct mt_elf *elf, struct mt_symbol **out)
 out:
 	free(list);
 	free(versions);
-	free(refs);
+	free(table.slots);
 	free(covered);
 	return err;
 }
