@@ -76,7 +76,8 @@ scenario() {
 		tool_path=$KMOD
 		[ "$who" = ours ] && tool_path=$OURS
 		MT_SHIM_ROOT=$work/root MT_SHIM_UNAME_R=$VER MT_SHIM_LOG=$work/$who.log \
-			MT_SHIM_FAIL=$shim_fail LD_PRELOAD=$MT_SHIM "$tool_path" "$@" > "$work/$who.out" 2> "$work/$who.err"
+			MT_SHIM_FAIL=$shim_fail LD_PRELOAD=$MT_SHIM \
+			env ${env_opts:+"MODPROBE_OPTIONS=$env_opts"} "$tool_path" "$@" > "$work/$who.out" 2> "$work/$who.err"
 		echo "exit $?" >> "$work/$who.out"
 		# Debian's kmod 30 names its source location in library messages
 		sed -i "s|$tool_path|modprobe|g; s|ERROR: \.\./libkmod/[^ ]* [a-z_]*() |ERROR: |" \
@@ -114,6 +115,10 @@ scenario "unknown module, -q" none -q nosuch
 scenario "built-in module" none -v unix
 scenario "-a loads several, one missing" none -a mt_c nosuch mt_dash
 scenario "dry run prints nothing without -v" none -n mt_a
+scenario "--force-vermagic" none --force-vermagic mt_c
+scenario "--force-modversion" none --force-modversion mt_c
+scenario "-f forces both" none -f mt_a
+scenario "-d and -S name the module directory" none -v -d / -S "$VER" mt_c
 scenario "-D shows dependencies of a loaded module" a_loaded -D mt_a
 shim_fail=mt_b@finit_module:ENOENT
 scenario "kernel refuses a dependency: unknown symbol" none mt_a
@@ -121,6 +126,11 @@ shim_fail=mt_a@finit_module:EEXIST
 scenario "kernel says the top module exists" none mt_a
 scenario "kernel says the top module exists, --first-time" none --first-time mt_a
 shim_fail=
+env_opts="-n -v"
+scenario "MODPROBE_OPTIONS come before the arguments" none mt_a
+env_opts="-v '-n' -C\"/etc/modprobe.d\""
+scenario "MODPROBE_OPTIONS with quoted words" none mt_a
+env_opts=
 
 # -w (kmod 34.2): a module that stays busy is retried until the deadline,
 # then reported; Debian's kmod 30 still gave up silently with status 0.
