@@ -144,7 +144,7 @@ rc=$?
 tries=$(grep -c "delete_module mt_a flags=0x800" "$work/ours.log")
 echo "modprobe: ERROR: could not remove 'mt_a': Resource temporarily unavailable" > "$work/want"
 sed -i "s|$OURS|modprobe|g" "$work/ours.err"
-same "$work/want" "$work/ours.err" && [ "$rc" = 1 ] && [ "$tries" -ge 3 ] && [ "$tries" -le 8 ]
+same "$work/want" "$work/ours.err" && [ "$rc" = 1 ] && [ "$tries" -ge 2 ] && [ "$tries" -le 10 ]
 ok $? "-w retries a busy module with growing sleeps ($tries tries in 40 ms), then reports it"
 scenario "remove with now-unused dependencies" chain_unused -v -r mt_a
 scenario "remove keeps dependencies still in use" chain_loaded -r mt_a
