@@ -18,6 +18,23 @@ static void check(const char *pattern, const char *string)
 		printf("# '%s' vs '%s': fnmatch %d, ours %d\n", pattern, string, want, got);
 }
 
+static const char alphabet[] = "ab-]![^*?.";
+
+/* A random pattern (up to 10 bytes) and string (up to 8 bytes, from the
+ * alphabet's first 7 characters); returns the pattern's length. */
+static int random_case(char pattern[12], char string[10])
+{
+	int plen = rand() % 11, slen = rand() % 9;
+
+	for (int i = 0; i < plen; i++)
+		pattern[i] = alphabet[rand() % (sizeof(alphabet) - 1)];
+	pattern[plen] = '\0';
+	for (int i = 0; i < slen; i++)
+		string[i] = alphabet[rand() % 7];
+	string[slen] = '\0';
+	return plen;
+}
+
 int main(void)
 {
 	static const char *const cases[][2] = {
@@ -34,7 +51,6 @@ int main(void)
 		  "cpu:type:x86,ven0000fam0006mod008D:feature:,0081,0082" },
 		{ "a\\*", "a*" }, { "[[:digit:]]", "5" }, { "\\", "\\" },
 	};
-	static const char alphabet[] = "ab-]![^*?.";
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		check(cases[i][0], cases[i][1]);
@@ -43,14 +59,8 @@ int main(void)
 	srand(42);
 	for (int n = 0; n < 300000; n++) {
 		char pattern[12], string[10];
-		int plen = rand() % 11, slen = rand() % 9;
 
-		for (int i = 0; i < plen; i++)
-			pattern[i] = alphabet[rand() % (sizeof(alphabet) - 1)];
-		pattern[plen] = '\0';
-		for (int i = 0; i < slen; i++)
-			string[i] = alphabet[rand() % 7];
-		string[slen] = '\0';
+		random_case(pattern, string);
 		check(pattern, string);
 	}
 	tap_is_int(disagreements, 0, "300000 random patterns agree with fnmatch");
@@ -59,14 +69,8 @@ int main(void)
 	int unsound = 0, pruned = 0;
 	for (int n = 0; n < 100000; n++) {
 		char pattern[12], prefix[12], string[10];
-		int plen = rand() % 11, slen = rand() % 9;
+		int plen = random_case(pattern, string);
 
-		for (int i = 0; i < plen; i++)
-			pattern[i] = alphabet[rand() % (sizeof(alphabet) - 1)];
-		pattern[plen] = '\0';
-		for (int i = 0; i < slen; i++)
-			string[i] = alphabet[rand() % 7];
-		string[slen] = '\0';
 		for (int k = 0; k <= plen; k++) {
 			memcpy(prefix, pattern, (size_t)k);
 			prefix[k] = '\0';
