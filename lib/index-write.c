@@ -1,7 +1,7 @@
 /*
  * index-write.c — building a kmod binary trie index (modules.*.bin) in memory
  * and serializing it in kmod 34.2's pre-order or kmod 30's post-order layout
- * (index-format.md §1–§7).
+ * (doc/index-format.md §1–§7).
  *
  * Nodes, strings and values live in a chunked arena, so a build costs a few
  * large allocations.  Every offset is computed before the first byte is
@@ -13,17 +13,8 @@
 #include <stdalign.h>
 #include <stdlib.h>
 #include "internal.h"
+#include "index-format.h"
 
-#define INDEX_MAGIC	0xB007F457u
-#define INDEX_VERSION	0x00020001u
-#define HEADER_SIZE	12u
-
-#define NODE_PREFIX	0x80000000u
-#define NODE_VALUES	0x40000000u
-#define NODE_CHILDS	0x20000000u
-#define NODE_OFFSET	0x0FFFFFFFu
-
-#define CHILD_CHARS	128u		/* children are reached by 7-bit characters */
 #define ARENA_CHUNK	(256u * 1024)
 #define OUT_BUFFER	(64u * 1024)
 
@@ -98,7 +89,7 @@ static size_t insertion_bound(size_t key_len, size_t value_len)
 {
 	size_t entry = sizeof(struct node *) + 1;
 
-	return 2 * sizeof(struct node) + entry + CHILD_CHARS * entry
+	return 2 * sizeof(struct node) + entry + INDEX_CHILD_CHARS * entry
 	       + key_len + sizeof(struct value) + value_len + 1
 	       + 6 * alignof(struct node);
 }
@@ -308,8 +299,8 @@ int mt_index_builder_add(struct mt_index_builder *b, const char *key,
 
 static uint32_t node_flags(const struct node *n)
 {
-	return (n->prefix_len ? NODE_PREFIX : 0) | (n->values ? NODE_VALUES : 0)
-	       | (n->child_count ? NODE_CHILDS : 0);
+	return (n->prefix_len ? INDEX_NODE_PREFIX : 0) | (n->values ? INDEX_NODE_VALUES : 0)
+	       | (n->child_count ? INDEX_NODE_CHILDS : 0);
 }
 
 static uint64_t node_size(const struct node *n)
@@ -430,14 +421,14 @@ int mt_index_builder_write(struct mt_index_builder *b, FILE *out, enum mt_index_
 {
 	struct node **order = NULL;
 	struct output *o;
-	uint64_t pos = HEADER_SIZE;
+	uint64_t pos = INDEX_HEADER_SIZE;
 	int err;
 
 	err = file_order(b, layout, &order);
 	if (err < 0)
 		return err;
 	for (size_t i = 0; i < b->node_count; i++) {
-		if (pos > NODE_OFFSET) {
+		if (pos > INDEX_NODE_OFFSET) {
 			free(order);
 			return mt_fail(EFBIG, "Module index: too large for 28-bit offsets");
 		}
@@ -454,7 +445,7 @@ int mt_index_builder_write(struct mt_index_builder *b, FILE *out, enum mt_index_
 	o->used = 0;
 	errno = 0;
 	out_u32(o, INDEX_MAGIC);
-	out_u32(o, INDEX_VERSION);
+	out_u32(o, INDEX_VERSION_MAJOR << 16 | INDEX_VERSION_MINOR);
 	out_u32(o, node_word(b->root));
 	for (size_t i = 0; i < b->node_count; i++)
 		write_node(o, order[i]);

@@ -1,6 +1,6 @@
 /*
  * index.c — reading the kmod binary trie indexes (modules.*.bin): mapping a
- * file, exact and wildcard lookups, and dumps (index-format.md §2–§8).
+ * file, exact and wildcard lookups, and dumps (doc/index-format.md §2–§8).
  *
  * Nothing in the file is trusted.  Every node is parsed with bounds checks,
  * child offsets must move away from their parent in the file's write order
@@ -17,16 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "internal.h"
-
-#define INDEX_MAGIC	0xB007F457u
-#define INDEX_MAJOR	2u
-#define HEADER_SIZE	12u
-
-#define NODE_PREFIX	0x80000000u
-#define NODE_VALUES	0x40000000u
-#define NODE_CHILDS	0x20000000u
-#define NODE_RESERVED	0x10000000u
-#define NODE_OFFSET	0x0FFFFFFFu
+#include "index-format.h"
 
 /* Smallest record a node other than the root can have: a child block with a
  * single word (a value block needs at least 9 bytes). */
@@ -73,18 +64,18 @@ static int corrupt(const struct mt_index *idx, uint32_t offset, const char *prob
 
 static int parse_node(const struct mt_index *idx, uint32_t word, struct node *n)
 {
-	uint32_t offset = word & NODE_OFFSET;
+	uint32_t offset = word & INDEX_NODE_OFFSET;
 	const uint8_t *data = idx->data;
 	size_t size = idx->size, pos = offset;
 
 	*n = (struct node){ .offset = offset, .prefix = "" };
-	if (word & NODE_RESERVED)
+	if (word & INDEX_NODE_RESERVED)
 		return corrupt(idx, offset, "reserved flag bit set");
 	/* A flagless node has no record, so it may sit at EOF (empty index). */
-	if (offset < HEADER_SIZE || offset > size || (offset == size && (word & ~NODE_OFFSET)))
+	if (offset < INDEX_HEADER_SIZE || offset > size || (offset == size && (word & ~INDEX_NODE_OFFSET)))
 		return corrupt(idx, offset, "offset outside the file");
 
-	if (word & NODE_PREFIX) {
+	if (word & INDEX_NODE_PREFIX) {
 		const uint8_t *nul = memchr(data + pos, 0, size - pos);
 
 		if (!nul)
@@ -93,7 +84,7 @@ static int parse_node(const struct mt_index *idx, uint32_t word, struct node *n)
 		n->prefix_len = (size_t)(nul - (data + pos));
 		pos += n->prefix_len + 1;
 	}
-	if (word & NODE_CHILDS) {
+	if (word & INDEX_NODE_CHILDS) {
 		if (!mt_in_bounds(pos, 2, size))
 			return corrupt(idx, offset, "child range past the end of the file");
 		n->first = data[pos];
@@ -106,7 +97,7 @@ static int parse_node(const struct mt_index *idx, uint32_t word, struct node *n)
 		n->children = data + pos;
 		pos += 4 * (n->last - n->first + 1);
 	}
-	if (word & NODE_VALUES) {
+	if (word & INDEX_NODE_VALUES) {
 		if (!mt_in_bounds(pos, 4, size))
 			return corrupt(idx, offset, "value count past the end of the file");
 		n->value_count = mt_get32(data + pos, true);
@@ -130,8 +121,8 @@ static int child_node(const struct mt_index *idx, const struct node *n, unsigned
 	word = mt_get32(n->children + 4 * (c - n->first), true);
 	if (word == 0)
 		return 0;
-	offset = word & NODE_OFFSET;
-	if (!(word & (NODE_VALUES | NODE_CHILDS)))
+	offset = word & INDEX_NODE_OFFSET;
+	if (!(word & (INDEX_NODE_VALUES | INDEX_NODE_CHILDS)))
 		return corrupt(idx, n->offset, "child node with neither values nor children");
 	if (idx->children_after_parent ? offset <= n->offset : offset >= n->offset)
 		return corrupt(idx, n->offset, "child out of write order (loop in the trie)");
@@ -185,7 +176,7 @@ int mt_index_open(const char *path, struct mt_index **out)
 		close(fd);
 		return mt_fail(err, "%s: %s", path, strerror(err));
 	}
-	if (st.st_size < HEADER_SIZE) {
+	if (st.st_size < INDEX_HEADER_SIZE) {
 		close(fd);
 		return mt_fail(EINVAL, "%s: too short for an index (%lld bytes)", path,
 			       (long long)st.st_size);
@@ -205,7 +196,7 @@ int mt_index_open(const char *path, struct mt_index **out)
 		err = mt_fail(EINVAL, "%s: bad index magic", path);
 		goto fail;
 	}
-	if (version >> 16 != INDEX_MAJOR) {
+	if (version >> 16 != INDEX_VERSION_MAJOR) {
 		err = mt_fail(EINVAL, "%s: unsupported index version %u.%u", path,
 			      version >> 16, version & 0xffff);
 		goto fail;
@@ -221,8 +212,8 @@ int mt_index_open(const char *path, struct mt_index **out)
 	idx->root = mt_get32(idx->data + 8, true);
 	/* kmod 34.2 puts the root first, kmod 30 last (§6); a root at 12 in a
 	 * kmod 30 file has no children, so the guess is safe. */
-	idx->children_after_parent = (idx->root & NODE_OFFSET) == HEADER_SIZE;
-	idx->max_nodes = 1 + (idx->size - HEADER_SIZE) / MIN_NODE_SIZE;
+	idx->children_after_parent = (idx->root & INDEX_NODE_OFFSET) == INDEX_HEADER_SIZE;
+	idx->max_nodes = 1 + (idx->size - INDEX_HEADER_SIZE) / MIN_NODE_SIZE;
 	*out = idx;
 	return 0;
 

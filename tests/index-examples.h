@@ -1,6 +1,6 @@
 /*
  * index-examples.h — the worked examples of the index format specification
- * (index-format.md §9) as bytes, in kmod 34.2's pre-order and kmod 30's
+ * (doc/index-format.md §9) as bytes, in kmod 34.2's pre-order and kmod 30's
  * post-order layouts, and the empty index; shared by the reader's and the
  * writer's tests.  Sizes are sizeof - 1 (the literal's own NUL).
  */

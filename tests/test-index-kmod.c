@@ -305,7 +305,7 @@ static bool resolve_wild(struct tree *t, int k, const char *query, struct names 
 	return n > 0;
 }
 
-/* libkmod's lookup chain (index-format.md §8) with no configuration: the
+/* libkmod's lookup chain (doc/index-format.md §8) with no configuration: the
  * first index step with a result wins. */
 static void resolve_ours(struct tree *t, const char *query, struct names *out)
 {

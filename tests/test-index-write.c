@@ -1,6 +1,6 @@
 /*
  * test-index-write.c — the binary index writer: the worked examples of
- * index-format.md §9 byte for byte in both layouts (written to a stream that
+ * doc/index-format.md §9 byte for byte in both layouts (written to a stream that
  * cannot seek), value order with ties and duplicates, the empty index, bad
  * characters, write errors, a round trip of random wildcard keys through the
  * reader, and — when the real module tree is present — all five kmod 30

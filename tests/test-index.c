@@ -1,6 +1,6 @@
 /*
  * test-index.c — the binary index reader on hand-built files: the worked
- * examples of index-format.md §9 in both write orders (kmod 30 post-order,
+ * examples of doc/index-format.md §9 in both write orders (kmod 30 post-order,
  * kmod 34.2 pre-order), wildcard matching and tie order (§8), the empty
  * index, and corrupt files, which must give errors and never crash.
  */
