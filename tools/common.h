@@ -5,8 +5,6 @@
 #ifndef MT_TOOLS_COMMON_H
 #define MT_TOOLS_COMMON_H
 
-#define MODULE_DIRECTORY "/lib/modules"
-
 /* basename of argv[0] */
 const char *program_name(const char *argv0);
 
