@@ -1,6 +1,8 @@
 #!/bin/sh
 # run-tests.sh — set up, then build and run every test twice: a -Werror
-# build, and an ASan+UBSan build.  Ends with the line "N passed, N failed".
+# build, and an ASan+UBSan build.  Ends with the line "N passed, N failed,
+# N skipped".  The tests see CI from the environment: with CI=true (as
+# .ci/run exports it) a missing input fails instead of skipping.
 set -e
 top=$(cd "$(dirname "$0")/.." && pwd)
 "$top/scripts/setup.sh"

@@ -6,7 +6,7 @@ export DEBIAN_FRONTEND=noninteractive
 packages="build-essential autoconf automake libtool pkg-config
 	zlib1g-dev liblzma-dev libzstd-dev libssl-dev
 	kmod libkmod-dev linux-image-amd64 linux-headers-amd64
-	xz-utils zstd gzip binutils qemu-system-x86 busybox-static cpio
+	xz-utils zstd gzip binutils qemu-system-x86 busybox-static cpio valgrind
 	bash-completion zsh fish"
 missing=
 for p in $packages; do

@@ -12,11 +12,11 @@
 # test-depmod.sh.  MT_DIFF_DEPMOD_QUICK=1 skips the compressed real trees.
 . "${top_srcdir:-$(dirname "$0")/..}/tests/common.sh"
 
-KMOD=$(kmod_tool depmod) || skip_all "kmod's depmod is not installed"
+KMOD=$(kmod_tool depmod) || missing_input_all "kmod's depmod is not installed"
 OURS=$(tool depmod)
 GENMOD=$top_builddir/tests/genmod
 DUMP=$top_builddir/tests/dump-index
-[ -x "$DUMP" ] || skip_all "tests/dump-index was not built (no libkmod)"
+[ -x "$DUMP" ] || missing_input_all "tests/dump-index was not built (no libkmod-dev)"
 W=$(mktemp -d)
 trap 'rm -rf "$W"' EXIT
 V=6.1.0-mt
@@ -375,13 +375,13 @@ for tree in $(foreign_trees); do
 	nforeign=$((nforeign + 1))
 done
 [ "$nforeign" -gt 0 ] ||
-	skip "real trees of other architectures" "none unpacked (scripts/setup.sh fetches arm64 and s390x)"
+	missing_input "real trees of other architectures" "none unpacked (scripts/setup.sh fetches arm64 and s390x)"
 
 # ---- the installed tree ----------------------------------------------------
 
 TREE=$(module_tree)
 if [ -z "$TREE" ]; then
-	skip "installed tree" "no module tree under /lib/modules"
+	missing_input "installed tree" "no module tree under /lib/modules (install linux-image-amd64)"
 	done_testing
 	exit $?
 fi
@@ -416,7 +416,7 @@ compress_tree() {	# compress_tree SUFFIX COMMAND... — every .ko of the tree
 for comp in xz:.xz zstd:.zst; do
 	tool_=${comp%%:*} suffix=${comp#*:}
 	if ! command -v "$tool_" > /dev/null; then
-		skip "installed tree as .ko$suffix" "no $tool_"
+		missing_input "installed tree as .ko$suffix" "no $tool_ command"
 		continue
 	fi
 	if [ "$tool_" = xz ]; then

@@ -4,9 +4,9 @@
 # built-in modules, aliases, and error cases (stdout, stderr, exit status).
 . "${top_srcdir:-$(dirname "$0")/..}/tests/common.sh"
 
-KMOD=$(kmod_tool modinfo) || skip_all "kmod's modinfo is not installed"
+KMOD=$(kmod_tool modinfo) || missing_input_all "kmod's modinfo is not installed"
 TREE=$(module_tree)
-[ -n "$TREE" ] || skip_all "no module tree under /lib/modules (install linux-image-amd64)"
+[ -n "$TREE" ] || missing_input_all "no module tree under /lib/modules (install linux-image-amd64)"
 OURS=$(tool modinfo)
 VER=$(basename "$TREE")
 work=$(mktemp -d)
@@ -54,7 +54,7 @@ for tree in $(foreign_trees); do
 	nforeign=$((nforeign + 1))
 done
 [ "$nforeign" -gt 0 ] ||
-	skip "modules of other architectures" "none unpacked (scripts/setup.sh fetches arm64 and s390x)"
+	missing_input "modules of other architectures" "none unpacked (scripts/setup.sh fetches arm64 and s390x)"
 
 # Error cases: each alone, comparing output and exit status.
 printf 'not an ELF file at all\n' > "$work/text.ko"

@@ -4,9 +4,9 @@
 # real modalias strings, -c, and -n -v with a configuration directory.
 . "${top_srcdir:-$(dirname "$0")/..}/tests/common.sh"
 
-KMOD=$(kmod_tool modprobe) || skip_all "kmod's modprobe is not installed"
+KMOD=$(kmod_tool modprobe) || missing_input_all "kmod's modprobe is not installed"
 TREE=$(module_tree)
-[ -n "$TREE" ] || skip_all "no module tree under /lib/modules (install linux-image-amd64)"
+[ -n "$TREE" ] || missing_input_all "no module tree under /lib/modules (install linux-image-amd64)"
 OURS=$(tool modprobe)
 VER=$(basename "$TREE")
 work=$(mktemp -d)

@@ -3,13 +3,13 @@
 # the installed kernel headers and compare our modinfo with kmod's on them.
 . "${top_srcdir:-$(dirname "$0")/..}/tests/common.sh"
 
-KMOD=$(kmod_tool modinfo) || skip_all "kmod's modinfo is not installed"
+KMOD=$(kmod_tool modinfo) || missing_input_all "kmod's modinfo is not installed"
 OURS=$(tool modinfo)
 out="$top_builddir/tests/test-modules"
 "$top_srcdir/tests/build-test-modules.sh" "$out" > /dev/null
 case $? in
 0) ;;
-77) skip_all "no kernel headers found (install linux-headers-amd64)" ;;
+77) missing_input_all "no kernel headers found (install linux-headers-amd64)" ;;
 *) echo "Bail out! building the test modules failed"; exit 1 ;;
 esac
 

@@ -780,8 +780,7 @@ int main(int argc, char **argv)
 	if (!shim || !*shim)
 		shim = argc > 1 ? argv[1] : NULL;
 	if (!shim) {
-		tap_skip_all("no shim given (set MT_SHIM or pass its path)");
-		return 0;
+		return tap_missing_input_all("no shim given (set MT_SHIM or pass its path)");
 	}
 	if (!realpath(shim, shim_path)) {
 		printf("Bail out! shim %s: %s\n", shim, strerror(errno));

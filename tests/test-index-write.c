@@ -19,9 +19,8 @@
 #include <time.h>
 #include <unistd.h>
 #include "libmodtool.h"
+#include "module-tree.h"
 #include "tap.h"
-
-#define REAL_TREE "/lib/modules/6.1.0-56-amd64"
 #define BYTES(literal) literal, sizeof(literal) - 1
 
 static char dir[] = "/tmp/mt-test-index-write-XXXXXX";
@@ -704,11 +703,16 @@ static void rebuild(struct tree *t, enum source which)
 static void test_real_tree(const char *tree_dir)
 {
 	struct tree t = { .dir = tree_dir };
-	char path[512];
+	char path[PATH_MAX + 64], why[PATH_MAX + 64];
 
+	if (!tree_dir) {
+		tap_missing_input("real module tree", "no module tree under /lib/modules (linux-image-amd64)");
+		return;
+	}
 	snprintf(path, sizeof(path), "%s/modules.dep.bin", tree_dir);
 	if (access(path, R_OK) != 0) {
-		tap_ok(1, "real module tree # SKIP %s has no indexes", tree_dir);
+		snprintf(why, sizeof(why), "%s has no indexes", tree_dir);
+		tap_missing_input("real module tree", why);
 		return;
 	}
 	for (enum source s = DEP; s <= BUILTIN_ALIAS; s++)
@@ -729,7 +733,7 @@ int main(int argc, char **argv)
 	test_bad_characters();
 	test_write_error();
 	test_round_trip();
-	test_real_tree(argc > 1 ? argv[1] : REAL_TREE);
+	test_real_tree(argc > 1 ? argv[1] : module_tree());
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		char path[512];
 

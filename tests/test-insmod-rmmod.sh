@@ -5,7 +5,7 @@
 # every error path.
 . "${top_srcdir:-$(dirname "$0")/..}/tests/common.sh"
 
-[ -f "${MT_SHIM:-}" ] || skip_all "the shim is not built"
+[ -f "${MT_SHIM:-}" ] || missing_input_all "the shim is not built"
 INSMOD=$(tool insmod)
 RMMOD=$(tool rmmod)
 GENMOD="$top_builddir/tests/genmod"
@@ -204,7 +204,7 @@ if DEPMOD=$(kmod_tool depmod); then
 	run "$RMMOD" unix
 	expect 1 "rmmod: ERROR: Module unix is builtin." "" "a built-in module"
 else
-	skip "a built-in module" "kmod's depmod is not installed"
+	missing_input "a built-in module" "kmod's depmod is not installed"
 fi
 
 run "$RMMOD"

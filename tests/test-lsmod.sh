@@ -5,7 +5,7 @@
 # /proc/modules.
 . "${top_srcdir:-$(dirname "$0")/..}/tests/common.sh"
 
-[ -f "${MT_SHIM:-}" ] || skip_all "the shim is not built"
+[ -f "${MT_SHIM:-}" ] || missing_input_all "the shim is not built"
 OURS=$(tool lsmod)
 KMOD=$(kmod_tool lsmod) || KMOD=
 work=$(mktemp -d)
@@ -50,7 +50,7 @@ for sample in "$top_srcdir"/testsuite-data/lsmod/*.modules; do
 		same "$work/out" "$work/ours.out"
 		ok $? "lsmod on $name: same output as kmod"
 	else
-		skip "lsmod on $name: same output as kmod" "kmod's lsmod is not installed"
+		missing_input "lsmod on $name: same output as kmod" "kmod's lsmod is not installed"
 	fi
 done
 

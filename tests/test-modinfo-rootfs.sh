@@ -6,9 +6,9 @@
 # rootfs, and name the modules by their path inside the fake system.
 . "${top_srcdir:-$(dirname "$0")/..}/tests/common.sh"
 
-[ -f "${MT_SHIM:-}" ] || skip_all "the shim is not built"
-DEPMOD=$(kmod_tool depmod) || skip_all "kmod's depmod is not installed"
-KMOD=$(kmod_tool modinfo) || skip_all "kmod's modinfo is not installed"
+[ -f "${MT_SHIM:-}" ] || missing_input_all "the shim is not built"
+DEPMOD=$(kmod_tool depmod) || missing_input_all "kmod's depmod is not installed"
+KMOD=$(kmod_tool modinfo) || missing_input_all "kmod's modinfo is not installed"
 OURS=$(tool modinfo)
 GENMOD="$top_builddir/tests/genmod"
 VER=9.9.9-test

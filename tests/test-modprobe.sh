@@ -7,9 +7,9 @@
 # module syscalls made.
 . "${top_srcdir:-$(dirname "$0")/..}/tests/common.sh"
 
-[ -f "${MT_SHIM:-}" ] || skip_all "the shim is not built"
-KMOD=$(kmod_tool modprobe) || skip_all "kmod's modprobe is not installed"
-DEPMOD=$(kmod_tool depmod) || skip_all "kmod's depmod is not installed"
+[ -f "${MT_SHIM:-}" ] || missing_input_all "the shim is not built"
+KMOD=$(kmod_tool modprobe) || missing_input_all "kmod's modprobe is not installed"
+DEPMOD=$(kmod_tool depmod) || missing_input_all "kmod's depmod is not installed"
 OURS=$(tool modprobe)
 GENMOD="$top_builddir/tests/genmod"
 VER=9.9.9-test

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "libmodtool.h"
+#include "module-tree.h"
 #include "tap.h"
 
 #ifdef ENABLE_OPENSSL
@@ -28,16 +29,10 @@
 #define MAGIC_LEN (sizeof(MAGIC) - 1)
 #define INFO_LEN 12
 #define TRAILER_LEN (INFO_LEN + MAGIC_LEN)
-#define KERNEL_DIR "/lib/modules/6.1.0-56-amd64"
 #define MODINFO "/usr/sbin/modinfo"
 #define REAL_SAMPLE 20
 
 enum { ID_PGP, ID_X509, ID_PKCS7 };
-
-static void tap_skip(const char *why)
-{
-	printf("ok %d # SKIP %s\n", ++tap_count, why);
-}
 
 /* ---- building images ---------------------------------------------------- */
 
@@ -551,7 +546,7 @@ static void test_pkcs7(void)
 	       "PKCS#7 without OpenSSL: empty key id and signature");
 	mt_signature_release(&sig);
 	free(img.data);
-	tap_skip("PKCS#7 signing checks need OpenSSL");
+	tap_skip("PKCS#7 signing checks", "built without OpenSSL");
 }
 
 #endif
@@ -621,14 +616,17 @@ static bool read_whole(const char *path, struct image *img)
 	return img->data != NULL;
 }
 
-/* REAL_SAMPLE module paths spread evenly over modules.dep. */
-static int sample_modules(char paths[REAL_SAMPLE][PATH_MAX])
+/* REAL_SAMPLE module paths spread evenly over the tree's modules.dep. */
+static int sample_modules(const char *tree, char paths[REAL_SAMPLE][PATH_MAX])
 {
-	FILE *dep = fopen(KERNEL_DIR "/modules.dep", "r");
+	size_t tree_len = strlen(tree);
 	char line[PATH_MAX];
 	long total = 0, index = 0;
 	int picked = 0;
+	FILE *dep;
 
+	snprintf(line, sizeof(line), "%s/modules.dep", tree);
+	dep = fopen(line, "r");
 	if (!dep)
 		return 0;
 	while (fgets(line, sizeof(line), dep))
@@ -640,11 +638,12 @@ static int sample_modules(char paths[REAL_SAMPLE][PATH_MAX])
 		if (index++ != picked * total / REAL_SAMPLE)
 			continue;
 		if (!colon || memchr(line, '\'', (size_t)(colon - line)) ||
-		    sizeof(KERNEL_DIR) + (size_t)(colon - line) >= PATH_MAX)
+		    tree_len + 1 + (size_t)(colon - line) >= PATH_MAX)
 			continue;
 		*colon = '\0';
-		memcpy(paths[picked], KERNEL_DIR "/", sizeof(KERNEL_DIR));
-		strcpy(paths[picked++] + sizeof(KERNEL_DIR), line);
+		memcpy(paths[picked], tree, tree_len);
+		paths[picked][tree_len] = '/';
+		strcpy(paths[picked++] + tree_len + 1, line);
 	}
 	fclose(dep);
 	return picked;
@@ -653,15 +652,20 @@ static int sample_modules(char paths[REAL_SAMPLE][PATH_MAX])
 static void test_real_modules(void)
 {
 	static char paths[REAL_SAMPLE][PATH_MAX];
+	const char *tree = module_tree();
 	int count;
 
-	if (access(KERNEL_DIR "/modules.dep", R_OK) != 0 || access(MODINFO, X_OK) != 0) {
-		tap_skip("no " KERNEL_DIR " or " MODINFO);
+	if (!tree) {
+		tap_missing_input("real modules", "no module tree under /lib/modules (linux-image-amd64)");
 		return;
 	}
-	count = sample_modules(paths);
+	if (access(MODINFO, X_OK) != 0) {
+		tap_missing_input("real modules", "no kmod " MODINFO " (kmod)");
+		return;
+	}
+	count = sample_modules(tree, paths);
 	if (count == 0)
-		tap_skip("no modules listed in " KERNEL_DIR "/modules.dep");
+		tap_missing_input("real modules", "no modules listed in the tree's modules.dep");
 	for (int i = 0; i < count; i++) {
 		const char *path = paths[i], *name = strrchr(path, '/') + 1;
 		struct mt_signature sig = { 0 };

@@ -3,35 +3,40 @@
 # after tests/common.sh with $scenario (runs tests/vm/scenario-NAME.sh) and
 # $scenario_tools (our tools it needs) set: builds the test modules and an
 # initramfs, boots the installed Debian kernel in qemu, and re-emits the
-# scenario's TAP results, followed by checks that the VM finished and the
-# scenario reported all its results.
+# scenario's TAP results, followed by checks that the VM finished in time,
+# booted, ran the scenario to its end and reported all its planned results
+# (each failure says why and shows the end of the console log).  A skip
+# the scenario marks as a missing input is a failure under CI=true.
 #
 # Environment: MT_VM_KERNEL (kernel image; default /boot/vmlinuz-RELEASE for
 # the release the test modules are built for), MT_VM_TIMEOUT (seconds,
-# default 180), MT_QEMU, MT_BUSYBOX (see tests/vm/).
+# default 300), MT_VM_WORK (work directory, default
+# BUILDDIR/tests/vm-SCENARIO.d), MT_QEMU, MT_BUSYBOX (see tests/vm/).
 
 vm=$top_srcdir/tests/vm
-work=$top_builddir/tests/vm-$scenario.d
-timeout=${MT_VM_TIMEOUT:-180}
+work=${MT_VM_WORK:-$top_builddir/tests/vm-$scenario.d}
+# A run takes about 10 s on an idle 2-core machine, 20-30 s with both cores
+# busy and up to 50 s at a load average of 9: 300 s leaves a wide margin.
+timeout=${MT_VM_TIMEOUT:-300}
 
 command -v "${MT_QEMU:-qemu-system-x86_64}" >/dev/null ||
-	skip_all "${MT_QEMU:-qemu-system-x86_64} is not installed (qemu-system-x86)"
+	missing_input_all "${MT_QEMU:-qemu-system-x86_64} is not installed (qemu-system-x86)"
 [ -x "${MT_BUSYBOX:-/bin/busybox}" ] ||
-	skip_all "${MT_BUSYBOX:-/bin/busybox} is not installed (busybox-static)"
+	missing_input_all "${MT_BUSYBOX:-/bin/busybox} is not installed (busybox-static)"
 for t in $scenario_tools; do
-	[ -x "$(tool "$t")" ] || skip_all "tools/$t is not built"
+	[ -x "$(tool "$t")" ] || missing_input_all "tools/$t is not built"
 done
 
 mkdir -p "$work"
 "$top_srcdir/tests/build-test-modules.sh" "$work/modules" >"$work/build.out"
 case $? in
 0) ;;
-77) skip_all "no kernel headers found (install linux-headers-amd64)" ;;
+77) missing_input_all "no kernel headers found (install linux-headers-amd64)" ;;
 *) echo "Bail out! building the test modules failed"; exit 1 ;;
 esac
 release=$(sed -n 's/^release //p' "$work/build.out")
 kernel=${MT_VM_KERNEL:-/boot/vmlinuz-$release}
-[ -r "$kernel" ] || skip_all "no readable kernel image $kernel (install linux-image-$release)"
+[ -r "$kernel" ] || missing_input_all "no readable kernel image $kernel (install linux-image-$release)"
 
 if ! "$vm/make-initramfs.sh" -b "$top_builddir" -m "$work/modules" -r "$release" \
 	"$work/initrd.cpio.gz"; then
@@ -39,9 +44,11 @@ if ! "$vm/make-initramfs.sh" -b "$top_builddir" -m "$work/modules" -r "$release"
 	exit 1
 fi
 
+started=$(date +%s)
 "$vm/run-vm.sh" "$kernel" "$work/initrd.cpio.gz" "$scenario" "$timeout" \
 	>"$work/console.log" 2>&1
 vm_status=$?
+elapsed=$(($(date +%s) - started))
 
 # The scenario's output sits between "MT-BEGIN NAME" (maybe behind the
 # firmware's terminal escapes) and "MT-END NAME STATUS".
@@ -51,6 +58,10 @@ plan=
 while IFS= read -r line; do
 	case $line in
 	*"MT-BEGIN $scenario" | "MT-END $scenario "*) ;;
+	"ok "*" # SKIP missing input: "*)
+		desc=${line#ok * - }
+		missing_input "${desc% # SKIP *}" "${line##* # SKIP missing input: }"
+		;;
 	"ok "*" # SKIP "*)
 		desc=${line#ok * - }
 		skip "${desc% # SKIP *}" "${line##* # SKIP }"
@@ -64,16 +75,35 @@ while IFS= read -r line; do
 	esac
 done <"$work/tap.out"
 results=$tap_n
+echo "# the VM ran ${elapsed}s (limit ${timeout}s, MT_VM_TIMEOUT), qemu exit status $vm_status"
 
+# How the run went, each way it can go wrong a "not ok" with the reason;
+# the end of the console log follows the first one.
+console_shown=
+vm_check() {	# vm_check STATUS DESCRIPTION REASON
+	ok "$1" "$2"
+	[ "$1" -eq 0 ] && return 0
+	echo "# $3"
+	if [ -z "$console_shown" ]; then
+		console_shown=1
+		echo "# console log $work/console.log ends:"
+		tr -d '\r' <"$work/console.log" | tail -n 25 | sed 's/^/#   /'
+	fi
+}
 [ "$vm_status" -ne 124 ]
-ok $? "the VM finished within $timeout s"
-if grep -q "^MT-END $scenario " "$work/tap.out"; then
-	ok 0 "the scenario ran to its end"
+vm_check $? "the VM finished within ${timeout}s" \
+	"qemu was killed after ${timeout}s: raise MT_VM_TIMEOUT on a slow or loaded machine"
+grep -q "MT-BEGIN $scenario\$" "$work/tap.out"
+vm_check $? "the VM booted and started the scenario" \
+	"no 'MT-BEGIN $scenario' on the console: the kernel or /init did not start (qemu exit status $vm_status)"
+grep -q "^MT-END $scenario " "$work/tap.out"
+vm_check $? "the scenario ran to its end" "no 'MT-END $scenario' on the console after $results results"
+if [ -z "$plan" ]; then
+	vm_check 1 "the scenario reported a plan and all its results" \
+		"no plan line from the scenario ($results results)"
 else
-	ok 1 "the scenario ran to its end"
-	echo "# qemu exit status $vm_status; console log: $work/console.log"
-	tail -n 20 "$work/console.log" | sed 's/^/# /'
+	[ "$plan" -eq "$results" ] && [ "$results" -gt 0 ]
+	vm_check $? "the scenario reported a plan and all its results" \
+		"the scenario planned $plan tests and reported $results"
 fi
-[ -n "$plan" ] && [ "$plan" -eq "$results" ] && [ "$results" -gt 0 ]
-ok $? "the scenario planned ${plan:-no} tests and reported $results"
 done_testing

@@ -1,8 +1,8 @@
 # shellcheck shell=sh
 # scenario-insmod.sh — insmod, rmmod, lsmod and modinfo against a real
 # kernel, each result checked against /proc/modules and /sys/module.
-# Sourced by the VM's /init (tests/vm/init), which provides ok, skip, diag
-# and done_testing; runs as mt.scenario=insmod.
+# Sourced by the VM's /init (tests/vm/init), which provides ok, skip,
+# missing_input, diag and done_testing; runs as mt.scenario=insmod.
 
 bin=/mt/bin
 mods=/mt/modules
