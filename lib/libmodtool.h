@@ -293,6 +293,27 @@ struct mt_param {
 int mt_params_merge(const struct mt_kv *list, int count, struct mt_param **out,
 		    void (*invalid)(const struct mt_kv *kv, void *data), void *data);
 
+/* ---- static device nodes (devname.c) ------------------------------------- */
+
+/* An entry of modules.devname: a node that a module's devname: tag asks
+ * for, to be created before the module is loaded. */
+struct mt_devname {
+	char *module;		/* module name */
+	char *devname;		/* node path below /dev: "fuse", "net/tun" */
+	char type;		/* 'c' (character) or 'b' (block) */
+	unsigned major, minor;
+};
+
+/* Read a modules.devname file (depmod writes DIRNAME/modules.devname):
+ * "MODULE DEVNAME TYPEMAJOR:MINOR" lines with decimal numbers, '#' lines
+ * being comments.  A bad line (wrong field count, unknown type, bad number,
+ * a DEVNAME that leaves /dev) is reported through the log function
+ * (LOG_ERR, "PATH:LINE: invalid devname entry: ..."), skipped and counted
+ * in *bad.  Returns the number of entries in file order (array in *out,
+ * free with mt_devnames_free), or -errno (-ENOENT: no such file). */
+int mt_devnames_read(const char *path, struct mt_devname **out, int *bad);
+void mt_devnames_free(struct mt_devname *list, int count);
+
 /* ---- binary indexes, writing (index-write.c) ------------------------------ */
 
 struct mt_index_builder;
