@@ -13,10 +13,11 @@
 # Environment: MT_BUSYBOX (default /bin/busybox), MT_MODULES_ROOT (default
 # /lib/modules).
 #
-# Image layout: /bin (busybox applets), /mt/bin (our tools), /mt/lib (our
-# libraries; other libraries and the dynamic loader keep their host paths),
-# /mt/modules (test modules), /mt/scenarios/NAME.sh (from
-# tests/vm/scenario-NAME.sh, and transcript.sh), /lib/modules/RELEASE/...
+# Image layout: /bin (busybox applets), /mt/bin (our kmod, the tools
+# symlinks to it), /mt/lib (our libraries; other libraries and the dynamic
+# loader keep their host paths), /mt/modules (test modules),
+# /mt/scenarios/NAME.sh (from tests/vm/scenario-NAME.sh, and
+# transcript.sh), /lib/modules/RELEASE/...
 
 set -eu
 
@@ -73,9 +74,10 @@ for applet in $("$busybox" --list); do
 	esac
 done
 
-# Our tools and every library ldd resolves for them: libraries from the
-# build tree go to /mt/lib (init puts it in LD_LIBRARY_PATH), the others
-# (and the dynamic loader) to their host paths.
+# Our kmod binary, with the tools as symlinks to it as make install lays
+# them out, and every library ldd resolves for it: libraries from the build
+# tree go to /mt/lib (init puts it in LD_LIBRARY_PATH), the others (and the
+# dynamic loader) to their host paths.
 copy_lib() {	# copy_lib PATH
 	case $1 in
 	"$builddir"/*) dest=/mt/lib/$(basename "$1") ;;
@@ -85,27 +87,25 @@ copy_lib() {	# copy_lib PATH
 	mkdir -p "$stage$(dirname "$dest")"
 	cp -L "$1" "$stage$dest"
 }
-ntools=0
+# libtool puts the real program of a shared build in .libs/.
+bin=$builddir/tools/.libs/kmod
+[ -x "$bin" ] || bin=$builddir/tools/kmod
+if [ ! -x "$bin" ] || [ "$(head -c 4 "$bin" | tail -c 3)" != ELF ]; then
+	die "no kmod program in $builddir/tools/.libs (build first)"
+fi
+cp "$bin" "$stage/mt/bin/kmod"
 for t in insmod rmmod lsmod modinfo modprobe depmod; do
-	# libtool puts the real program of a shared build in .libs/.
-	bin=$builddir/tools/.libs/$t
-	[ -x "$bin" ] || bin=$builddir/tools/$t
-	if [ ! -x "$bin" ] || [ "$(head -c 4 "$bin" | tail -c 3)" != ELF ]; then
-		continue
-	fi
-	cp "$bin" "$stage/mt/bin/$t"
-	libs=$(LD_LIBRARY_PATH="$builddir/lib/.libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
-		ldd "$bin") || die "ldd $bin failed"
-	if echo "$libs" | grep -q 'not found'; then
-		die "$bin: missing libraries: $(echo "$libs" | grep 'not found' | tr -s '\t\n' '  ')"
-	fi
-	for lib in $(echo "$libs" | awk '$2 == "=>" && $3 ~ /^\// { print $3 }
-		$1 ~ /^\// { print $1 }'); do
-		copy_lib "$lib"
-	done
-	ntools=$((ntools + 1))
+	ln -s kmod "$stage/mt/bin/$t"
 done
-[ "$ntools" -gt 0 ] || die "no tools in $builddir/tools/.libs (build first)"
+libs=$(LD_LIBRARY_PATH="$builddir/lib/.libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
+	ldd "$bin") || die "ldd $bin failed"
+if echo "$libs" | grep -q 'not found'; then
+	die "$bin: missing libraries: $(echo "$libs" | grep 'not found' | tr -s '\t\n' '  ')"
+fi
+for lib in $(echo "$libs" | awk '$2 == "=>" && $3 ~ /^\// { print $3 }
+	$1 ~ /^\// { print $1 }'); do
+	copy_lib "$lib"
+done
 
 # The libraries libmodtool opens on first use (config.h's *_SONAME; none with
 # --disable-dlopen), which ldd cannot see: from libc's directory, where the
