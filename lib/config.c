@@ -21,11 +21,13 @@
 #define KERNEL_CMDLINE "/proc/cmdline"
 #define KERNEL_CMDLINE_MAX 4095	/* bytes of the command line that are read */
 
+/* kmod's list, from the configured directories (a DISTCONFDIR of /lib
+ * names /lib/modprobe.d twice, as kmod does; the second adds nothing). */
 static const char *const default_paths[] = {
-	"/etc/modprobe.d",
+	SYSCONFDIR "/modprobe.d",
 	"/run/modprobe.d",
 	"/usr/local/lib/modprobe.d",
-	"/usr/lib/modprobe.d",
+	DISTCONFDIR "/modprobe.d",
 	"/lib/modprobe.d",
 };
 

@@ -16,11 +16,12 @@
 #include <unistd.h>
 #include "depmod-internal.h"
 
+/* kmod's list, from the configured directories (see config.c). */
 static const char *const default_paths[] = {
-	"/etc/depmod.d",
+	SYSCONFDIR "/depmod.d",
 	"/run/depmod.d",
 	"/usr/local/lib/depmod.d",
-	"/usr/lib/depmod.d",
+	DISTCONFDIR "/depmod.d",
 	"/lib/depmod.d",
 	NULL,
 };

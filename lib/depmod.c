@@ -19,8 +19,6 @@
 #include <unistd.h>
 #include "depmod-internal.h"
 
-#define DEFAULT_MODULE_DIRECTORY "/lib/modules"
-
 void dm_msg(const struct dm_log *log, int priority, const char *fmt, ...)
 {
 	va_list ap;
@@ -44,7 +42,7 @@ void dm_msg(const struct dm_log *log, int priority, const char *fmt, ...)
 /* <root>/<moduledir>/<version>; moduledir loses its leading '/'. */
 static char *module_dir(const char *root, const struct mt_depmod_options *opts)
 {
-	const char *moduledir = opts->moduledir ? opts->moduledir : DEFAULT_MODULE_DIRECTORY;
+	const char *moduledir = opts->moduledir ? opts->moduledir : MODULE_DIRECTORY;
 	char *dir;
 
 	while (*moduledir == '/')

@@ -230,7 +230,8 @@ int mt_remove_module(const char *name, unsigned flags);
 
 struct mt_ctx;
 
-/* A module directory; NULL means /lib/modules/<uname release>. */
+/* A module directory; NULL means MODULE_DIRECTORY/<uname release>, where
+ * MODULE_DIRECTORY is configure's --with-module-directory (/lib/modules). */
 int mt_ctx_new(const char *dirname, struct mt_ctx **out);
 void mt_ctx_free(struct mt_ctx *ctx);
 const char *mt_ctx_dirname(const struct mt_ctx *ctx);
@@ -292,6 +293,27 @@ struct mt_param {
 int mt_params_merge(const struct mt_kv *list, int count, struct mt_param **out,
 		    void (*invalid)(const struct mt_kv *kv, void *data), void *data);
 
+/* ---- static device nodes (devname.c) ------------------------------------- */
+
+/* An entry of modules.devname: a node that a module's devname: tag asks
+ * for, to be created before the module is loaded. */
+struct mt_devname {
+	char *module;		/* module name */
+	char *devname;		/* node path below /dev: "fuse", "net/tun" */
+	char type;		/* 'c' (character) or 'b' (block) */
+	unsigned major, minor;
+};
+
+/* Read a modules.devname file (depmod writes DIRNAME/modules.devname):
+ * "MODULE DEVNAME TYPEMAJOR:MINOR" lines with decimal numbers, '#' lines
+ * being comments.  A bad line (wrong field count, unknown type, bad number,
+ * a DEVNAME that leaves /dev) is reported through the log function
+ * (LOG_ERR, "PATH:LINE: invalid devname entry: ..."), skipped and counted
+ * in *bad.  Returns the number of entries in file order (array in *out,
+ * free with mt_devnames_free), or -errno (-ENOENT: no such file). */
+int mt_devnames_read(const char *path, struct mt_devname **out, int *bad);
+void mt_devnames_free(struct mt_devname *list, int count);
+
 /* ---- binary indexes, writing (index-write.c) ------------------------------ */
 
 struct mt_index_builder;
@@ -318,11 +340,13 @@ int mt_index_builder_write(struct mt_index_builder *b, FILE *out, enum mt_index_
 struct mt_config;
 
 /* Read the configuration as kmod does: `paths` (NULL: the default
- * directories /etc/modprobe.d, /run/modprobe.d, /usr/local/lib/modprobe.d,
- * /usr/lib/modprobe.d, /lib/modprobe.d; else the -C list, files or
- * directories) merged by file name, plus DIRNAME/modules.softdep and
- * DIRNAME/modules.weakdep, then /proc/cmdline.  Bad lines are reported
- * through the log function and skipped.  0 or -errno. */
+ * directories SYSCONFDIR/modprobe.d, /run/modprobe.d,
+ * /usr/local/lib/modprobe.d, DISTCONFDIR/modprobe.d, /lib/modprobe.d, with
+ * configure's --sysconfdir (/etc) and --with-distconfdir (/usr/lib); else
+ * the -C list, files or directories) merged by file name, plus
+ * DIRNAME/modules.softdep and DIRNAME/modules.weakdep, then /proc/cmdline.
+ * Bad lines are reported through the log function and skipped.  0 or
+ * -errno. */
 int mt_config_new(const char *dirname, const char *const *paths, int npaths,
 		  struct mt_config **out);
 void mt_config_free(struct mt_config *cfg);
@@ -410,12 +434,14 @@ int mt_run_command(const char *kind, const char *command, const char *module,
  * message the library only returns an error, so the log function may exit. */
 struct mt_depmod_options {
 	const char *basedir;	/* absolute, or NULL: "" */
-	const char *moduledir;	/* NULL: "/lib/modules"; leading '/' optional */
+	const char *moduledir;	/* NULL: MODULE_DIRECTORY (/lib/modules);
+				 * leading '/' optional */
 	const char *version;	/* kernel release, e.g. "6.1.0-56-amd64" */
 	const char *outdir;	/* absolute; NULL: basedir.  Outputs go to
 				 * <outdir><moduledir>/<version>, created 0755 */
 	const char *const *config_paths;	/* NULL-terminated; NULL: the
-						 * default depmod.d directories */
+						 * default depmod.d directories,
+						 * as for modprobe.d */
 	const char *const *files;	/* absolute module paths: only these
 					 * modules, no configuration */
 	size_t n_files;

@@ -47,7 +47,7 @@ int mt_ctx_new(const char *dirname, struct mt_ctx **out)
 
 		if (uname(&u) < 0)
 			return mt_fail(errno, "uname() failed: %s", strerror(errno));
-		if ((size_t)snprintf(buf, sizeof(buf), "/lib/modules/%s", u.release) >= sizeof(buf))
+		if ((size_t)snprintf(buf, sizeof(buf), MODULE_DIRECTORY "/%s", u.release) >= sizeof(buf))
 			return mt_fail(ENAMETOOLONG, "module directory name too long");
 		dirname = buf;
 	}

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 #include "libmodtool.h"
@@ -23,7 +24,8 @@ const char *program_name(const char *argv0)
 
 void print_version(void)
 {
-	printf("modtool version %s\n%cZSTD %cXZ %cZLIB %cOPENSSL\n", PACKAGE_VERSION,
+	printf("kmod version %s (modtool %s)\n%cZSTD %cXZ %cZLIB %cOPENSSL\n",
+	       KMOD_COMPAT_VERSION, PACKAGE_VERSION,
 	       mt_compression_supported(MT_COMPRESSION_ZSTD) ? '+' : '-',
 	       mt_compression_supported(MT_COMPRESSION_XZ) ? '+' : '-',
 	       mt_compression_supported(MT_COMPRESSION_GZIP) ? '+' : '-',
@@ -71,6 +73,35 @@ char *module_params(int count, char *const words[])
 	}
 	*p = '\0';
 	return out;
+}
+
+int mkdir_parents(const char *path)
+{
+	char *copy = strdup(path), *p;
+	struct stat st;
+	int err = 0;
+
+	if (!copy)
+		return -ENOMEM;
+	for (p = strchr(copy + 1, '/'); p; p = strchr(p + 1, '/')) {
+		if (p[-1] == '/')
+			continue;	/* a run of slashes */
+		*p = '\0';
+		if (mkdir(copy, 0755) < 0) {
+			int mkdir_err = errno;
+
+			/* an existing directory is fine, whatever mkdir said */
+			if (stat(copy, &st) < 0)
+				err = -mkdir_err;
+			else if (!S_ISDIR(st.st_mode))
+				err = -ENOTDIR;
+		}
+		*p = '/';
+		if (err < 0)
+			break;
+	}
+	free(copy);
+	return err;
 }
 
 const char *insert_strerror(int err)

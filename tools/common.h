@@ -1,16 +1,16 @@
 /*
  * common.h — small helpers every tool shares: program name, version line,
- * absolute paths.
+ * absolute paths, output directories.
  */
 #ifndef MT_TOOLS_COMMON_H
 #define MT_TOOLS_COMMON_H
 
-#define MODULE_DIRECTORY "/lib/modules"
-
 /* basename of argv[0] */
 const char *program_name(const char *argv0);
 
-/* "modtool version N" and the compiled-in features, on stdout. */
+/* -V: "kmod version 34.2 (modtool N)", a first line that scripts reading
+ * kmod's version still parse, then the compiled-in features as kmod lists
+ * them ("+ZSTD +XZ +ZLIB +OPENSSL"), on stdout. */
 void print_version(void);
 
 /* `path` made absolute by prefixing the working directory (no clean-up, as
@@ -26,6 +26,10 @@ char *module_dirname(const char *root, const char *kversion);
 /* Module parameters from the words after the module operand: joined by
  * spaces, a value containing a space quoted (kmod's rule).  malloc'd. */
 char *module_params(int count, char *const words[]);
+
+/* mkdir -p of the directories leading to `path` (not `path` itself),
+ * 0755.  0 or -errno. */
+int mkdir_parents(const char *path);
 
 /* kmod's wording for a failed module insertion (err is -errno). */
 const char *insert_strerror(int err);

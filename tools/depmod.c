@@ -18,6 +18,7 @@
 #include "libmodtool.h"
 #include "log.h"
 #include "common.h"
+#include "kmod.h"
 
 static void usage(const char *prog)
 {
@@ -66,7 +67,7 @@ static char *absolute_or_die(const char *path)
 	return abs;
 }
 
-int main(int argc, char *argv[])
+int depmod_main(int argc, char *argv[])
 {
 	static const struct option options[] = {
 		{ "all", no_argument, NULL, 'a' },

@@ -12,6 +12,7 @@
 #include "libmodtool.h"
 #include "log.h"
 #include "common.h"
+#include "kmod.h"
 
 static void usage(const char *prog)
 {
@@ -26,7 +27,7 @@ static void usage(const char *prog)
 	       "\t-h, --help        show this help\n", prog);
 }
 
-int main(int argc, char *argv[])
+int insmod_main(int argc, char *argv[])
 {
 	static const struct option options[] = {
 		{ "force", no_argument, NULL, 'f' },

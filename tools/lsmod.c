@@ -11,6 +11,7 @@
 #include "libmodtool.h"
 #include "log.h"
 #include "common.h"
+#include "kmod.h"
 
 static void usage(const char *prog)
 {
@@ -53,7 +54,7 @@ static void print_module(const char *name)
 	putchar('\n');
 }
 
-int main(int argc, char *argv[])
+int lsmod_main(int argc, char *argv[])
 {
 	static const struct option options[] = {
 		{ "syslog", no_argument, NULL, 's' },

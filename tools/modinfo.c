@@ -14,6 +14,7 @@
 #include "libmodtool.h"
 #include "log.h"
 #include "common.h"
+#include "kmod.h"
 
 static const char *field;
 static char separator = '\n';
@@ -295,7 +296,7 @@ static void usage(const char *prog)
 	       "\t-h, --help                  Show this help\n", prog);
 }
 
-int main(int argc, char *argv[])
+int modinfo_main(int argc, char *argv[])
 {
 	static const struct option options[] = {
 		{ "author", no_argument, NULL, 'a' },

@@ -17,6 +17,7 @@
 #include "libmodtool.h"
 #include "log.h"
 #include "common.h"
+#include "kmod.h"
 
 enum action { ACT_INSERT, ACT_REMOVE, ACT_SHOW_CONFIG, ACT_SHOW_MODVERSIONS, ACT_SHOW_EXPORTS };
 
@@ -513,7 +514,7 @@ static void append_env_option(const char *flag, const char *value)
 	free(joined);
 }
 
-int main(int argc, char *argv[])
+int modprobe_main(int argc, char *argv[])
 {
 	enum { OPT_REMOVE_HOLDERS = 256, OPT_FIRST_TIME, OPT_FORCE_VERMAGIC,
 	       OPT_FORCE_MODVERSION, OPT_SHOW_MODVERSIONS, OPT_SHOW_EXPORTS };

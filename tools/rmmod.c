@@ -12,6 +12,7 @@
 #include "libmodtool.h"
 #include "log.h"
 #include "common.h"
+#include "kmod.h"
 
 static void usage(const char *prog)
 {
@@ -73,7 +74,7 @@ static int check_removable(struct mt_ctx *ctx, const char *name)
 	return 0;
 }
 
-int main(int argc, char *argv[])
+int rmmod_main(int argc, char *argv[])
 {
 	static const struct option options[] = {
 		{ "force", no_argument, NULL, 'f' },

@@ -13,10 +13,11 @@
 # Environment: MT_BUSYBOX (default /bin/busybox), MT_MODULES_ROOT (default
 # /lib/modules).
 #
-# Image layout: /bin (busybox applets), /mt/bin (our tools), /mt/lib (our
-# libraries; other libraries and the dynamic loader keep their host paths),
-# /mt/modules (test modules), /mt/lib.sh, /mt/scenarios/NAME.sh (from
-# tests/vm/scenario-NAME.sh, and transcript.sh), /lib/modules/RELEASE/...
+# Image layout: /bin (busybox applets), /mt/bin (our kmod, the tools
+# symlinks to it), /mt/lib (our libraries; other libraries and the dynamic
+# loader keep their host paths), /mt/modules (test modules), /mt/lib.sh,
+# /mt/scenarios/NAME.sh (from tests/vm/scenario-NAME.sh, and
+# transcript.sh), /lib/modules/RELEASE/...
 
 set -eu
 
@@ -60,7 +61,7 @@ mkdir -p "$stage/dev" "$stage/proc" "$stage/sys" "$stage/tmp" \
 	"$stage/mt/modules" "$stage/mt/scenarios"
 
 stage_busybox "$stage"
-stage_tools "$stage" "$builddir" insmod rmmod lsmod modinfo modprobe depmod
+stage_tools "$stage" "$builddir"
 
 # Test modules and their variants.
 cp "$testmods"/*.ko "$stage/mt/modules/"

@@ -57,8 +57,9 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 rootfs=$("$vmdir/make-rootfs.sh" ${MT_ROOTFS_CACHE:+"$MT_ROOTFS_CACHE"}) || exit $?
 
-# Our installation, as a distribution would configure it (libdir /usr/lib,
-# which the dynamic loader searches without a cache).
+# Our installation in Debian's layout: kmod in /bin, the tools' links in
+# /sbin, the library in /usr/lib, which the dynamic loader searches without
+# a cache.
 destdir=$work/destdir
 rm -rf "$destdir"
 make -s -C "$builddir" install DESTDIR="$destdir" \
@@ -106,13 +107,6 @@ done
 
 (cd "$destdir" && tar -cf - .) | (cd "$stage" && tar -xf - --keep-directory-symlink) ||
 	die "copying the installation into the image failed"
-# Until the install has kmod's layout (the kmod program in bindir, the tool
-# names in sbindir): kmod's names in sbindir lead to our tools in bindir.
-for t in depmod insmod lsmod modinfo modprobe rmmod; do
-	if [ ! -e "$destdir/sbin/$t" ] && [ -x "$destdir/bin/$t" ]; then
-		ln -sf "/bin/$t" "$stage/usr/sbin/$t"
-	fi
-done
 chroot "$stage" /sbin/depmod -a "$release" || die "our depmod failed in the image"
 
 cp "$vmdir/lib.sh" "$stage/mt/lib.sh"
@@ -144,7 +138,7 @@ initramfs=$work/initramfs
 rm -rf "$initramfs"
 mkdir -p "$initramfs/dev" "$initramfs/proc" "$initramfs/sys" "$initramfs/root"
 stage_busybox "$initramfs"
-stage_tools "$initramfs" "$builddir" modprobe
+stage_tools "$initramfs" "$builddir"
 paths=$(chroot "$stage" /sbin/modprobe -S "$release" --show-depends -a $boot_modules |
 	sed -n "s|^insmod /lib/modules/$release/\([^ ]*\) *$|\1|p" | sort -u)
 [ -n "$paths" ] || die "modprobe --show-depends found none of $boot_modules"

@@ -24,33 +24,30 @@ stage_busybox() {
 	done
 }
 
-# stage_tools STAGE BUILDDIR TOOL... — the built TOOLs (those of BUILDDIR
-# that exist) in /mt/bin and every library ldd resolves for them: libraries
-# from the build tree go to /mt/lib (the image's LD_LIBRARY_PATH), the
-# others (and the dynamic loader) to their host paths; then the libraries
-# libmodtool opens on first use (config.h's *_SONAME; none with
-# --disable-dlopen), which ldd cannot see, from libc's directory, where the
-# dynamic loader looks for them in the image too.  Fails if no TOOL is built.
+# stage_tools STAGE BUILDDIR — our kmod program in /mt/bin with the six
+# tools as links to it, as make install lays them out, and every library
+# ldd resolves for it: libraries from the build tree go to /mt/lib (the
+# image's LD_LIBRARY_PATH), the others (and the dynamic loader) to their
+# host paths; then the libraries libmodtool opens on first use (config.h's
+# *_SONAME; none with --disable-dlopen), which ldd cannot see, from libc's
+# directory, where the dynamic loader looks for them in the image too.
 stage_tools() {
 	st_stage=$1 st_build=$2
-	shift 2
+	st_bin=$(built_tool "$st_build" kmod) || die "no kmod program in $st_build/tools (build first)"
 	mkdir -p "$st_stage/mt/bin" "$st_stage/mt/lib"
-	st_n=0 st_libs=
-	for st_tool in "$@"; do
-		st_bin=$(built_tool "$st_build" "$st_tool") || continue
-		cp "$st_bin" "$st_stage/mt/bin/$st_tool"
-		st_libs=$(LD_LIBRARY_PATH="$st_build/lib/.libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
-			ldd "$st_bin") || die "ldd $st_bin failed"
-		if echo "$st_libs" | grep -q 'not found'; then
-			die "$st_bin: missing libraries: $(echo "$st_libs" | grep 'not found' | tr -s '\t\n' '  ')"
-		fi
-		for st_lib in $(echo "$st_libs" | awk '$2 == "=>" && $3 ~ /^\// { print $3 }
-			$1 ~ /^\// { print $1 }'); do
-			stage_lib "$st_stage" "$st_build" "$st_lib"
-		done
-		st_n=$((st_n + 1))
+	cp "$st_bin" "$st_stage/mt/bin/kmod"
+	for st_tool in insmod rmmod lsmod modinfo modprobe depmod; do
+		ln -s kmod "$st_stage/mt/bin/$st_tool"
 	done
-	[ "$st_n" -gt 0 ] || die "none of $* is built in $st_build/tools (build first)"
+	st_libs=$(LD_LIBRARY_PATH="$st_build/lib/.libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
+		ldd "$st_bin") || die "ldd $st_bin failed"
+	if echo "$st_libs" | grep -q 'not found'; then
+		die "$st_bin: missing libraries: $(echo "$st_libs" | grep 'not found' | tr -s '\t\n' '  ')"
+	fi
+	for st_lib in $(echo "$st_libs" | awk '$2 == "=>" && $3 ~ /^\// { print $3 }
+		$1 ~ /^\// { print $1 }'); do
+		stage_lib "$st_stage" "$st_build" "$st_lib"
+	done
 	st_libdir=$(dirname "$(echo "$st_libs" | awk '$1 == "libc.so.6" { print $3 }')")
 	for st_soname in $(sed -n 's/^#define [A-Z]*_SONAME "\(.*\)"$/\1/p' "$st_build/config.h"); do
 		[ -e "$st_libdir/$st_soname" ] ||
@@ -59,9 +56,9 @@ stage_tools() {
 	done
 }
 
-# built_tool BUILDDIR TOOL — print the path of the built program TOOL
-# (libtool puts the real program of a shared build in .libs/); fails if it
-# is not built.
+# built_tool BUILDDIR NAME — print the path of the built program NAME (kmod
+# or a tool's link to it; libtool puts the real program of a shared build
+# in .libs/); fails if it is not built.
 built_tool() {
 	bt_bin=$1/tools/.libs/$2
 	[ -x "$bt_bin" ] || bt_bin=$1/tools/$2

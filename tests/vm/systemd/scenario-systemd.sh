@@ -63,11 +63,12 @@ run() {	# run COMMAND... — output in /tmp/out, diagnostics on failure
 	return "$status"
 }
 
-# ours PATH — PATH runs modtool's program (its --version says so).
+# ours PATH — PATH runs modtool's program: its --version says so
+# ("kmod version 34.2 (modtool 1)"; Debian's says "kmod version 30").
 ours() {
 	version=$("$1" --version 2>&1 | head -n 1)
 	case $version in
-	modtool*) return 0 ;;
+	*"(modtool "*) return 0 ;;
 	esac
 	diag "$1 --version: $version"
 	return 1
