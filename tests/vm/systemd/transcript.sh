@@ -25,9 +25,14 @@ echo "# boot: kernel and initramfs $(seconds "$userspace") s," \
 echo
 run ls -l /bin/kmod /sbin/modprobe /sbin/depmod /sbin/lsmod
 run modprobe --version
-run systemctl status --no-pager --lines=2 mt-depmod.service systemd-modules-load.service \
-	kmod-static-nodes.service systemd-udevd.service
-run systemctl list-units --all --no-pager 'modprobe@*'
+run systemctl status --no-pager --full --lines=2 mt-depmod.service \
+	systemd-modules-load.service kmod-static-nodes.service systemd-udevd.service
+run journalctl -b --no-pager --quiet --unit='modprobe@*'
 run head -n 4 /run/tmpfiles.d/static-nodes.conf
+echo "# The modules loaded: by our modprobe in the initramfs (virtio, ext4),"
+echo "# by systemd-modules-load and the modprobe@ units, by udev for qemu's devices"
+echo
 run lsmod
+run ip link add mt0 type dummy
+run grep '^dummy ' /proc/modules
 run systemctl --failed --no-pager
