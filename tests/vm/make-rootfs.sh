@@ -51,7 +51,7 @@ if [ -f "$root.done" ]; then	# built while we waited for the lock
 	echo "$root"
 	exit 0
 fi
-for old in $(find "$cache" -maxdepth 1 -name 'debian12-systemd-*.done' -mtime +0); do
+find "$cache" -maxdepth 1 -name 'debian12-systemd-*.done' -mtime +0 | while read -r old; do
 	rm -rf "${old%.done}" "$old"
 done
 rm -rf "$root.tmp"
