@@ -138,7 +138,7 @@ mkfs.ext4 -q -F -L mt-root -d "$stage" "$work/disk.img" "${size}M" >/dev/null ||
 boot_modules="virtio_pci virtio_blk ext4"
 initramfs=$work/initramfs
 rm -rf "$initramfs"
-mkdir -p "$initramfs/dev" "$initramfs/proc" "$initramfs/sys" "$initramfs/root"
+mkdir -p "$initramfs/dev" "$initramfs/proc" "$initramfs/sys" "$initramfs/newroot"
 stage_busybox "$initramfs"
 stage_tools "$initramfs" "$builddir"
 paths=$(chroot "$stage" /sbin/modprobe -S "$release" --show-depends -a $boot_modules |
