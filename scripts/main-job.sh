@@ -2,7 +2,9 @@
 # main-job.sh — set up, build, and show what modtool does: modinfo of the
 # hello test module and of real modules of the installed Debian kernel, then
 # a real kernel in a VM: insmod/lsmod/rmmod of the hello module, depmod,
-# and modprobe of btrfs with its dependencies and back, all with our tools.
+# and modprobe of btrfs with its dependencies and back, all with our tools;
+# last, Debian 12 with systemd booted on our installed programs: the units
+# that use module tools, the modules the boot loaded, and the boot time.
 set -e
 top=$(cd "$(dirname "$0")/.." && pwd)
 "$top/scripts/setup.sh"
@@ -31,3 +33,7 @@ run tools/.libs/modinfo -k "$release" -F depends btrfs
 echo
 echo "== booting the Debian kernel in a VM with our tools (takes a few seconds)"
 "$top/scripts/vm-transcript.sh" "$PWD"
+
+echo
+echo "== booting Debian 12 with systemd on our installed programs (about two minutes)"
+"$top/scripts/vm-transcript.sh" "$PWD" systemd

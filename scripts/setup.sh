@@ -7,7 +7,7 @@ packages="build-essential autoconf automake libtool pkg-config
 	zlib1g-dev liblzma-dev libzstd-dev libssl-dev
 	kmod libkmod-dev linux-image-amd64 linux-headers-amd64
 	xz-utils zstd gzip binutils qemu-system-x86 busybox-static cpio valgrind
-	bash-completion zsh fish"
+	bash-completion zsh fish mmdebstrap e2fsprogs"
 missing=
 for p in $packages; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed' ||
@@ -25,3 +25,7 @@ fi
 for arch in arm64 s390x; do
 	"$(dirname "$0")/../tests/fetch-foreign-tree.sh" "$arch" /var/cache/modtool/foreign > /dev/null
 done
+
+# The Debian 12 root file system of the systemd VM scenario, kept between
+# runs (built when missing, in about a minute).
+"$(dirname "$0")/../tests/vm/make-rootfs.sh" > /dev/null

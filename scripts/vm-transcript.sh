@@ -1,13 +1,17 @@
 #!/bin/sh
-# vm-transcript.sh — the README main job's walk-through on a real kernel:
-# builds the test modules and an initramfs with the tools of BUILDDIR, boots
-# the installed Debian kernel in qemu and prints what tests/vm/transcript.sh
-# ran there (each command as "$ COMMAND", then its output).
+# vm-transcript.sh — the README main job's walk-throughs on a real kernel,
+# with the programs of BUILDDIR.  IMAGE initramfs (the default): builds the
+# test modules and the test initramfs and prints what tests/vm/transcript.sh
+# ran there; IMAGE systemd: makes the systemd disk (Debian 12 with our
+# installation, tests/vm/make-systemd-vm.sh) and prints what
+# tests/vm/systemd/transcript.sh shows once it has booted.  Each command
+# is printed as "$ COMMAND", then its output.
 #
-# Usage: vm-transcript.sh BUILDDIR
+# Usage: vm-transcript.sh BUILDDIR [IMAGE]
 # Environment: MT_VM_KERNEL (default /boot/vmlinuz-RELEASE of the headers the
-# modules are built with), MT_VM_TIMEOUT (seconds, default 180), MT_QEMU,
-# MT_BUSYBOX (see tests/vm/).
+# modules are built with, or of the installed module tree for systemd),
+# MT_VM_TIMEOUT (seconds, default 180; 600 for systemd), MT_QEMU,
+# MT_BUSYBOX, MT_ROOTFS_CACHE (see tests/vm/).
 set -eu
 
 die() {
@@ -15,22 +19,44 @@ die() {
 	exit 1
 }
 
-[ $# -eq 1 ] || die "usage: $0 BUILDDIR"
+[ $# -eq 1 ] || [ $# -eq 2 ] || die "usage: $0 BUILDDIR [initramfs|systemd]"
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "$1" && pwd) || die "no build tree $1"
-work=$build/tests/vm-transcript.d
-mkdir -p "$work"
+image=${2:-initramfs}
 
-release=$("$top/tests/build-test-modules.sh" "$work/modules" | sed -n 's/^release //p')
-[ -n "$release" ] || die "building the test modules failed"
+case $image in
+initramfs)
+	work=$build/tests/vm-transcript.d
+	mkdir -p "$work"
+	release=$("$top/tests/build-test-modules.sh" "$work/modules" | sed -n 's/^release //p')
+	[ -n "$release" ] || die "building the test modules failed"
+	"$top/tests/vm/make-initramfs.sh" -b "$build" -m "$work/modules" -r "$release" \
+		"$work/initrd.cpio.gz"
+	timeout=${MT_VM_TIMEOUT:-180}
+	set --
+	;;
+systemd)
+	work=$build/tests/vm-systemd-transcript.d
+	mkdir -p "$work"
+	# module_tree: the installed module tree, as the tests find it.
+	# shellcheck source=tests/common.sh
+	top_srcdir=$top top_builddir=$build . "$top/tests/common.sh"
+	tree=$(module_tree)
+	[ -n "$tree" ] || die "no installed module tree (install linux-image-amd64)"
+	release=${tree##*/}
+	"$top/tests/vm/make-systemd-vm.sh" -b "$build" -r "$release" "$work" ||
+		die "making the systemd disk failed"
+	timeout=${MT_VM_TIMEOUT:-600}
+	set -- -c 2 -m 1024 -d "$work/disk.img"
+	;;
+*) die "unknown image '$image' (initramfs or systemd)" ;;
+esac
 kernel=${MT_VM_KERNEL:-/boot/vmlinuz-$release}
 [ -r "$kernel" ] || die "no readable kernel image $kernel (install linux-image-$release)"
-"$top/tests/vm/make-initramfs.sh" -b "$build" -m "$work/modules" -r "$release" \
-	"$work/initrd.cpio.gz"
 
 status=0
-"$top/tests/vm/run-vm.sh" "$kernel" "$work/initrd.cpio.gz" transcript \
-	"${MT_VM_TIMEOUT:-180}" >"$work/console.log" 2>&1 || status=$?
+"$top/tests/vm/run-vm.sh" "$@" "$kernel" "$work/initrd.cpio.gz" transcript "$timeout" \
+	>"$work/console.log" 2>&1 || status=$?
 [ "$status" -ne 124 ] || die "the VM did not finish in time (log: $work/console.log)"
 
 tr -d '\r' <"$work/console.log" |

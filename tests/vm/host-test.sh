@@ -1,23 +1,26 @@
 # shellcheck shell=sh
 # host-test.sh — the host side of a VM test, sourced by tests/vm-NAME.sh
-# after tests/common.sh with $scenario (runs tests/vm/scenario-NAME.sh) and
-# $scenario_tools (our tools it needs) set: builds the test modules and an
-# initramfs, boots the installed Debian kernel in qemu, and re-emits the
-# scenario's TAP results, followed by checks that the VM finished in time,
-# booted, ran the scenario to its end and reported all its planned results
-# (each failure says why and shows the end of the console log).  A skip
-# the scenario marks as a missing input is a failure under CI=true.
+# after tests/common.sh with $scenario, $scenario_tools (our tools it
+# needs) and $vm_image set.  vm_image=initramfs (the default): builds the
+# test modules and the test initramfs (make-initramfs.sh), which runs
+# tests/vm/scenario-NAME.sh; vm_image=systemd: makes the systemd disk and
+# its initramfs (make-systemd-vm.sh), whose boot runs
+# tests/vm/systemd/scenario-NAME.sh after multi-user.target.  Then boots
+# the installed Debian kernel in qemu and re-emits the scenario's TAP
+# results, followed by checks that the VM finished in time, booted, ran the
+# scenario to its end and reported all its planned results (each failure
+# says why and shows the end of the console log).  A skip the scenario
+# marks as a missing input is a failure under CI=true.
 #
 # Environment: MT_VM_KERNEL (kernel image; default /boot/vmlinuz-RELEASE for
-# the release the test modules are built for), MT_VM_TIMEOUT (seconds,
-# default 300), MT_VM_WORK (work directory, default
-# BUILDDIR/tests/vm-SCENARIO.d), MT_QEMU, MT_BUSYBOX (see tests/vm/).
+# the release the image is made for), MT_VM_TIMEOUT (seconds, default 300;
+# 600 for the systemd boot), MT_VM_WORK (work directory, default
+# BUILDDIR/tests/vm-SCENARIO.d), MT_QEMU, MT_BUSYBOX, MT_ROOTFS_CACHE (see
+# tests/vm/).
 
 vm=$top_srcdir/tests/vm
 work=${MT_VM_WORK:-$top_builddir/tests/vm-$scenario.d}
-# A run takes about 10 s on an idle 2-core machine, 20-30 s with both cores
-# busy and up to 50 s at a load average of 9: 300 s leaves a wide margin.
-timeout=${MT_VM_TIMEOUT:-300}
+vm_image=${vm_image:-initramfs}
 
 command -v "${MT_QEMU:-qemu-system-x86_64}" >/dev/null ||
 	missing_input_all "${MT_QEMU:-qemu-system-x86_64} is not installed (qemu-system-x86)"
@@ -26,26 +29,63 @@ command -v "${MT_QEMU:-qemu-system-x86_64}" >/dev/null ||
 for t in $scenario_tools; do
 	[ -x "$(tool "$t")" ] || missing_input_all "tools/$t is not built"
 done
-
 mkdir -p "$work"
-"$top_srcdir/tests/build-test-modules.sh" "$work/modules" >"$work/build.out"
-case $? in
-0) ;;
-77) missing_input_all "no kernel headers found (install linux-headers-amd64)" ;;
-*) echo "Bail out! building the test modules failed"; exit 1 ;;
-esac
-release=$(sed -n 's/^release //p' "$work/build.out")
-kernel=${MT_VM_KERNEL:-/boot/vmlinuz-$release}
-[ -r "$kernel" ] || missing_input_all "no readable kernel image $kernel (install linux-image-$release)"
 
-if ! "$vm/make-initramfs.sh" -b "$top_builddir" -m "$work/modules" -r "$release" \
-	"$work/initrd.cpio.gz"; then
-	echo "Bail out! making the initramfs failed"
+case $vm_image in
+initramfs)
+	# A run takes about 10 s on an idle 2-core machine, 20-30 s with both
+	# cores busy and up to 50 s at a load average of 9: 300 s leaves a
+	# wide margin.
+	timeout=${MT_VM_TIMEOUT:-300}
+	"$top_srcdir/tests/build-test-modules.sh" "$work/modules" >"$work/build.out"
+	case $? in
+	0) ;;
+	77) missing_input_all "no kernel headers found (install linux-headers-amd64)" ;;
+	*) echo "Bail out! building the test modules failed"; exit 1 ;;
+	esac
+	release=$(sed -n 's/^release //p' "$work/build.out")
+	kernel=${MT_VM_KERNEL:-/boot/vmlinuz-$release}
+	[ -r "$kernel" ] || missing_input_all "no readable kernel image $kernel (install linux-image-$release)"
+	if ! "$vm/make-initramfs.sh" -b "$top_builddir" -m "$work/modules" -r "$release" \
+		"$work/initrd.cpio.gz"; then
+		echo "Bail out! making the initramfs failed"
+		exit 1
+	fi
+	set --	# no options for run-vm.sh
+	;;
+systemd)
+	timeout=${MT_VM_TIMEOUT:-600}
+	# The disk holds the installed programs: those of a sanitized build
+	# would need the sanitizers' runtime there, and the initramfs tests
+	# already run the same programs sanitized.
+	ldd "$(tool modprobe)" | grep -q libasan &&
+		skip_all "a sanitized build (the systemd boot tests the plain build's installation)"
+	tree=$(module_tree)
+	[ -n "$tree" ] || missing_input_all "no installed module tree (install linux-image-amd64)"
+	release=${tree##*/}
+	kernel=${MT_VM_KERNEL:-/boot/vmlinuz-$release}
+	[ -r "$kernel" ] || missing_input_all "no readable kernel image $kernel (install linux-image-$release)"
+	"$vm/make-systemd-vm.sh" -b "$top_builddir" -r "$release" "$work" >"$work/make.out" 2>&1
+	case $? in
+	0) ;;
+	77) missing_input_all "$(tail -n 1 "$work/make.out")" ;;
+	*)
+		echo "Bail out! making the systemd disk failed"
+		sed 's/^/# /' "$work/make.out"
+		exit 1
+		;;
+	esac
+	# run-vm.sh options, in the positional parameters
+	set -- -c 2 -m 1024 -d "$work/disk.img"
+	;;
+*)
+	echo "Bail out! unknown vm_image '$vm_image'"
 	exit 1
-fi
+	;;
+esac
 
 started=$(date +%s)
-"$vm/run-vm.sh" "$kernel" "$work/initrd.cpio.gz" "$scenario" "$timeout" \
+"$vm/run-vm.sh" "$@" "$kernel" "$work/initrd.cpio.gz" "$scenario" "$timeout" \
 	>"$work/console.log" 2>&1
 vm_status=$?
 elapsed=$(($(date +%s) - started))

@@ -15,7 +15,7 @@
 #
 # Image layout: /bin (busybox applets), /mt/bin (our kmod, the tools
 # symlinks to it), /mt/lib (our libraries; other libraries and the dynamic
-# loader keep their host paths), /mt/modules (test modules),
+# loader keep their host paths), /mt/modules (test modules), /mt/lib.sh,
 # /mt/scenarios/NAME.sh (from tests/vm/scenario-NAME.sh, and
 # transcript.sh), /lib/modules/RELEASE/...
 
@@ -27,6 +27,8 @@ die() {
 }
 
 vmdir=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tests/vm/stage.sh
+. "$vmdir/stage.sh"
 builddir=${top_builddir:-$(cd "$vmdir/../.." && pwd)}
 testmods=
 release=
@@ -44,11 +46,6 @@ out=$1
 builddir=$(cd "$builddir" && pwd) || die "no build tree $builddir"
 testmods=${testmods:-$builddir/tests/test-modules}
 [ -f "$testmods/hello.ko" ] || die "no hello.ko in $testmods (run build-test-modules.sh)"
-busybox=${MT_BUSYBOX:-/bin/busybox}
-[ -x "$busybox" ] || die "no busybox at $busybox (install busybox-static)"
-if ldd "$busybox" >/dev/null 2>&1; then
-	die "$busybox is not statically linked (install busybox-static)"
-fi
 
 # Kernel modules from the installed tree, with their modules.dep
 # dependencies, at their usual paths. crc-itu-t: a small signed library
@@ -60,61 +57,11 @@ kernel_modules="crc-itu-t btrfs crc32c-intel crc32c_generic blake2b_generic"
 stage=$(mktemp -d "${TMPDIR:-/tmp}/mt-initramfs.XXXXXX")
 trap 'rm -rf "$stage"' EXIT
 trap 'exit 1' INT TERM
-mkdir -p "$stage/bin" "$stage/dev" "$stage/proc" "$stage/sys" "$stage/tmp" \
-	"$stage/mt/bin" "$stage/mt/lib" "$stage/mt/modules" "$stage/mt/scenarios"
+mkdir -p "$stage/dev" "$stage/proc" "$stage/sys" "$stage/tmp" \
+	"$stage/mt/modules" "$stage/mt/scenarios"
 
-# busybox and links for its applets, except the module tools, so that no
-# program finds busybox's in PATH. (Busybox's shell still runs its own
-# applets for bare command names: scenarios call /mt/bin/NAME.)
-cp "$busybox" "$stage/bin/busybox"
-for applet in $("$busybox" --list); do
-	case $applet in
-	busybox | insmod | rmmod | lsmod | modinfo | modprobe | depmod) ;;
-	*) ln -s busybox "$stage/bin/$applet" ;;
-	esac
-done
-
-# Our kmod binary, with the tools as symlinks to it as make install lays
-# them out, and every library ldd resolves for it: libraries from the build
-# tree go to /mt/lib (init puts it in LD_LIBRARY_PATH), the others (and the
-# dynamic loader) to their host paths.
-copy_lib() {	# copy_lib PATH
-	case $1 in
-	"$builddir"/*) dest=/mt/lib/$(basename "$1") ;;
-	*) dest=$1 ;;
-	esac
-	[ -e "$stage$dest" ] && return 0
-	mkdir -p "$stage$(dirname "$dest")"
-	cp -L "$1" "$stage$dest"
-}
-# libtool puts the real program of a shared build in .libs/.
-bin=$builddir/tools/.libs/kmod
-[ -x "$bin" ] || bin=$builddir/tools/kmod
-if [ ! -x "$bin" ] || [ "$(head -c 4 "$bin" | tail -c 3)" != ELF ]; then
-	die "no kmod program in $builddir/tools/.libs (build first)"
-fi
-cp "$bin" "$stage/mt/bin/kmod"
-for t in insmod rmmod lsmod modinfo modprobe depmod; do
-	ln -s kmod "$stage/mt/bin/$t"
-done
-libs=$(LD_LIBRARY_PATH="$builddir/lib/.libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
-	ldd "$bin") || die "ldd $bin failed"
-if echo "$libs" | grep -q 'not found'; then
-	die "$bin: missing libraries: $(echo "$libs" | grep 'not found' | tr -s '\t\n' '  ')"
-fi
-for lib in $(echo "$libs" | awk '$2 == "=>" && $3 ~ /^\// { print $3 }
-	$1 ~ /^\// { print $1 }'); do
-	copy_lib "$lib"
-done
-
-# The libraries libmodtool opens on first use (config.h's *_SONAME; none with
-# --disable-dlopen), which ldd cannot see: from libc's directory, where the
-# dynamic loader looks for them in the image too.
-libdir=$(dirname "$(echo "$libs" | awk '$1 == "libc.so.6" { print $3 }')")
-for soname in $(sed -n 's/^#define [A-Z]*_SONAME "\(.*\)"$/\1/p' "$builddir/config.h"); do
-	[ -e "$libdir/$soname" ] || die "$soname, which libmodtool loads on first use, is not in $libdir"
-	copy_lib "$libdir/$soname"
-done
+stage_busybox "$stage"
+stage_tools "$stage" "$builddir"
 
 # Test modules and their variants.
 cp "$testmods"/*.ko "$stage/mt/modules/"
@@ -184,6 +131,7 @@ if [ -x "$kmod_depmod" ] && "$kmod_depmod" -b "$stage" "$release" 2>/dev/null; t
 fi
 
 install -m 755 "$vmdir/init" "$stage/init"
+cp "$vmdir/lib.sh" "$stage/mt/lib.sh"
 for s in "$vmdir"/scenario-*.sh; do
 	name=${s##*/scenario-}
 	cp "$s" "$stage/mt/scenarios/$name"

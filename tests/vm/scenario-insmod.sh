@@ -1,8 +1,8 @@
 # shellcheck shell=sh
 # scenario-insmod.sh — insmod, rmmod, lsmod and modinfo against a real
 # kernel, each result checked against /proc/modules and /sys/module.
-# Sourced by the VM's /init (tests/vm/init), which provides ok, skip,
-# missing_input, diag and done_testing; runs as mt.scenario=insmod.
+# Sourced by the VM's /init (tests/vm/init), with tests/vm/lib.sh's TAP
+# helpers and lsmod_agrees; runs as mt.scenario=insmod.
 
 bin=/mt/bin
 mods=/mt/modules
@@ -74,30 +74,6 @@ klog_has() {
 # param NAME PARAM — the value the kernel shows for a module parameter.
 param() {
 	cat "/sys/module/$1/parameters/$2" 2>/dev/null
-}
-
-# lsmod_agrees — our lsmod prints /proc/modules in lsmod's layout, and the
-# kernel's sysfs refcounts match /proc/modules.
-lsmod_agrees() {
-	{
-		echo "Module                  Size  Used by"
-		while read -r name size refs holders _; do
-			if [ "$holders" = - ]; then
-				printf '%-19s %8s  %s\n' "$name" "$size" "$refs"
-			else
-				printf '%-19s %8s  %s %s\n' "$name" "$size" "$refs" "${holders%,}"
-			fi
-			sysrefs=$(cat "/sys/module/$name/refcnt")
-			[ "$sysrefs" = "$refs" ] ||
-				diag "$name: refcnt $sysrefs in sysfs, $refs in /proc/modules" >&2
-		done </proc/modules
-	} >/tmp/want_lsmod 2>/tmp/refcnt_diff
-	"$bin/lsmod" >/tmp/lsmod 2>&1
-	if [ -s /tmp/refcnt_diff ] || ! cmp -s /tmp/want_lsmod /tmp/lsmod; then
-		cat /tmp/refcnt_diff
-		diag "lsmod:" "$(cat /tmp/lsmod)" "expected:" "$(cat /tmp/want_lsmod)"
-		return 1
-	fi
 }
 
 # cleanup — remove test modules a failed test left loaded (with busybox's

@@ -1,0 +1,14 @@
+#!/bin/sh
+# vm-systemd.sh — tests/vm/systemd/scenario-systemd.sh: a Debian 12
+# userland with systemd and udev booted under qemu on our installed
+# programs (make install over kmod's), checking the units that use module
+# tools, static device nodes, the kernel's request_module(), modprobe and
+# lsmod, and a boot with no failed unit; see tests/vm/host-test.sh and
+# tests/vm/make-systemd-vm.sh.
+# shellcheck source=tests/common.sh
+. "${top_srcdir:-$(dirname "$0")/..}/tests/common.sh"
+scenario=systemd
+scenario_tools="insmod rmmod lsmod modinfo modprobe depmod"
+vm_image=systemd
+# shellcheck source=tests/vm/host-test.sh
+. "$top_srcdir/tests/vm/host-test.sh"
