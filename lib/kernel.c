@@ -2,7 +2,9 @@
  * kernel.c — the kernel interface: the module list in /proc/modules, each
  * module's state under /sys/module/NAME, the kernel's own decompressor,
  * and loading and removing modules (finit_module, init_module,
- * delete_module).
+ * delete_module).  init_module and delete_module are glibc's functions, so
+ * that an LD_PRELOAD harness sees them; glibc 2.36 has no finit_module,
+ * which goes through syscall().
  */
 #include "config.h"
 
@@ -22,6 +24,10 @@
 #define PROC_MODULES "/proc/modules"
 #define SYS_MODULE "/sys/module"
 #define MODULE_INIT_COMPRESSED_FILE 4u
+
+/* Exported by glibc, declared by none of its headers. */
+int init_module(void *image, unsigned long len, const char *params);
+int delete_module(const char *name, unsigned int flags);
 
 void mt_strv_free(char **strv, int count)
 {
@@ -256,11 +262,6 @@ static long sys_finit_module(int fd, const char *params, unsigned flags)
 	return syscall(__NR_finit_module, fd, params, flags);
 }
 
-static long sys_init_module(const void *image, size_t len, const char *params)
-{
-	return syscall(__NR_init_module, image, len, params);
-}
-
 /* init_module with the whole (decompressed) image, stripped of version
  * checks on a private copy when forced. */
 static int insert_image(struct mt_file *file, const char *params, unsigned flags)
@@ -298,7 +299,7 @@ static int insert_image(struct mt_file *file, const char *params, unsigned flags
 		}
 		data = copy;
 	}
-	err = sys_init_module(data, size, params) < 0 ? -errno : 0;
+	err = init_module((void *)data, size, params) < 0 ? -errno : 0;
 	free(copy);
 	return err;
 }
@@ -336,7 +337,7 @@ int mt_remove_module(const char *name, unsigned flags)
 {
 	unsigned kflags = O_NONBLOCK | (flags & MT_REMOVE_FORCE ? O_TRUNC : 0);
 
-	if (syscall(__NR_delete_module, name, kflags) < 0) {
+	if (delete_module(name, kflags) < 0) {
 		int err = errno;
 
 		if (!(flags & MT_REMOVE_QUIET))
