@@ -223,7 +223,7 @@ int mt_kernel_compression(enum mt_compression *out)
 	return 0;
 }
 
-int mt_module_initstate(struct mt_ctx *ctx, const char *name)
+int mt_kernel_initstate(const char *name)
 {
 	static const char *const states[] = {
 		[MT_INITSTATE_LIVE] = "live\n",
@@ -235,8 +235,6 @@ int mt_module_initstate(struct mt_ctx *ctx, const char *name)
 	ssize_t got;
 	int fd;
 
-	if (ctx && mt_module_builtin(ctx, name) > 0)
-		return MT_INITSTATE_BUILTIN;
 	snprintf(path, sizeof(path), SYS_MODULE "/%s/initstate", name);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {

@@ -177,8 +177,6 @@ int mt_index_dump(struct mt_index *idx, FILE *out, const char *prefix);
 
 /* ---- the running kernel (kernel.c) ---------------------------------------- */
 
-struct mt_ctx;
-
 /* Free a string vector returned by the functions below. */
 void mt_strv_free(char **strv, int count);
 
@@ -207,9 +205,11 @@ enum mt_initstate {
 	MT_INITSTATE_GOING,
 };
 
-/* State of module NAME: built-in per ctx's modules.builtin.bin (ctx may be
- * NULL), else /sys/module/NAME/initstate.  -EINVAL for an unknown state. */
-int mt_module_initstate(struct mt_ctx *ctx, const char *name);
+/* State of module NAME as the kernel shows it: /sys/module/NAME/initstate,
+ * COMING while only the directory exists, never BUILTIN (the module
+ * directory knows that: mt_module_initstate).  -EINVAL for an unknown
+ * state. */
+int mt_kernel_initstate(const char *name);
 
 #define MT_INSERT_FORCE_MODVERSION 0x1	/* = MODULE_INIT_IGNORE_MODVERSIONS */
 #define MT_INSERT_FORCE_VERMAGIC 0x2	/* = MODULE_INIT_IGNORE_VERMAGIC */
@@ -265,6 +265,13 @@ const struct mt_config *mt_ctx_config(const struct mt_ctx *ctx);
 
 /* 1 if NAME is in modules.builtin.bin, 0 if not (or no index), or -errno. */
 int mt_module_builtin(struct mt_ctx *ctx, const char *name);
+
+/* State of module NAME: BUILTIN when it is in the context's
+ * modules.builtin.bin, else mt_kernel_initstate(). */
+int mt_module_initstate(struct mt_ctx *ctx, const char *name);
+
+/* True when NAME is live or built in. */
+bool mt_module_in_kernel(struct mt_ctx *ctx, const char *name);
 
 /* ---- module information (modinfo.c) -------------------------------------- */
 
@@ -381,9 +388,6 @@ struct mt_probe_action {
 };
 
 typedef void (*mt_probe_show_fn)(const struct mt_probe_action *action, void *data);
-
-/* True when NAME is live or built in. */
-bool mt_module_in_kernel(struct mt_ctx *ctx, const char *name);
 
 /* Load `top` (a lookup result) with its dependencies and soft dependencies
  * in kmod's order, using the context's configuration.  `params` go to the

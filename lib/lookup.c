@@ -1,6 +1,8 @@
 /*
  * lookup.c — a module directory and name resolution through its indexes:
- * from a name, alias or symbol to the modules (with paths) it stands for.
+ * from a name, alias or symbol to the modules (with paths) it stands for,
+ * and a module's state, built in per the directory's modules.builtin.bin or
+ * else as the kernel shows it.
  */
 #include "config.h"
 
@@ -172,6 +174,20 @@ int mt_module_builtin(struct mt_ctx *ctx, const char *name)
 		return errno ? -errno : 0;
 	free(value);
 	return 1;
+}
+
+int mt_module_initstate(struct mt_ctx *ctx, const char *name)
+{
+	if (mt_module_builtin(ctx, name) > 0)
+		return MT_INITSTATE_BUILTIN;
+	return mt_kernel_initstate(name);
+}
+
+bool mt_module_in_kernel(struct mt_ctx *ctx, const char *name)
+{
+	int state = mt_module_initstate(ctx, name);
+
+	return state == MT_INITSTATE_LIVE || state == MT_INITSTATE_BUILTIN;
 }
 
 static int push_ref(struct mt_modref **refs, int *count, const char *name, size_t len,

@@ -230,13 +230,6 @@ static void probe_release(struct probe *p)
 	free(p->list);
 }
 
-bool mt_module_in_kernel(struct mt_ctx *ctx, const char *name)
-{
-	int state = mt_module_initstate(ctx, name);
-
-	return state == MT_INITSTATE_LIVE || state == MT_INITSTATE_BUILTIN;
-}
-
 /* Configured options, then (for the top module) the command line's; kmod
  * leaves a space after configured options even when nothing follows. */
 static char *probe_options(struct probe *p, const struct pmod *m, const char *params)
