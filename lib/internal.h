@@ -15,6 +15,16 @@ int mt_fail(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)))
  * log function, if any. */
 void mt_log(int priority, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Append a copy of `s` to a string vector (free with mt_strv_free).
+ * 0 or -ENOMEM (the vector unchanged). */
+int mt_strv_push(char ***strv, int *count, const char *s);
+
+/* A deep copy of `src` into `dst`, and the release of a mt_modref's
+ * strings (lookup.c).  The copy is complete or -ENOMEM with nothing
+ * allocated. */
+int mt_modref_copy(struct mt_modref *dst, const struct mt_modref *src);
+void mt_modref_release(struct mt_modref *ref);
+
 /* fnmatch(pattern, string, 0) == 0, fast for simple ASCII patterns. */
 int mt_glob_match(const char *pattern, const char *string);
 

@@ -29,32 +29,6 @@
 int init_module(void *image, unsigned long len, const char *params);
 int delete_module(const char *name, unsigned int flags);
 
-void mt_strv_free(char **strv, int count)
-{
-	if (!strv)
-		return;
-	for (int i = 0; i < count; i++)
-		free(strv[i]);
-	free(strv);
-}
-
-/* Append a copy of `s` to a growing string vector. */
-static int strv_push(char ***strv, int *count, const char *s)
-{
-	char **grown, *copy = strdup(s);
-
-	if (!copy)
-		return -ENOMEM;
-	grown = realloc(*strv, sizeof(**strv) * (size_t)(*count + 1));
-	if (!grown) {
-		free(copy);
-		return -ENOMEM;
-	}
-	grown[(*count)++] = copy;
-	*strv = grown;
-	return 0;
-}
-
 int mt_loaded_modules(char ***out)
 {
 	char *line = NULL, name[PATH_MAX];
@@ -71,7 +45,7 @@ int mt_loaded_modules(char ***out)
 
 		if (!tok || mt_modname_normalize(tok, name, sizeof(name)) < 0)
 			continue;
-		if (strv_push(&names, &count, name) < 0) {
+		if (mt_strv_push(&names, &count, name) < 0) {
 			err = mt_fail(ENOMEM, "%s: out of memory", PROC_MODULES);
 			break;
 		}
@@ -185,7 +159,7 @@ int mt_module_holders(const char *name, char ***out)
 			continue;
 		if (mt_modname_normalize(ent->d_name, holder, sizeof(holder)) < 0)
 			continue;
-		if (strv_push(&names, &count, holder) < 0) {
+		if (mt_strv_push(&names, &count, holder) < 0) {
 			closedir(dir);
 			mt_strv_free(names, count);
 			return mt_fail(ENOMEM, "%s: out of memory", path);

@@ -175,10 +175,13 @@ void mt_index_values_free(struct mt_index_value *values, int count);
 /* Pre-order dump: "<prefix><key> <value>\n" for every value. */
 int mt_index_dump(struct mt_index *idx, FILE *out, const char *prefix);
 
-/* ---- the running kernel (kernel.c) ---------------------------------------- */
+/* ---- string vectors (strv.c) --------------------------------------------- */
 
-/* Free a string vector returned by the functions below. */
+/* Free a string vector (array of `count` malloc'd strings) returned by the
+ * library. */
 void mt_strv_free(char **strv, int count);
+
+/* ---- the running kernel (kernel.c) ---------------------------------------- */
 
 /* Normalized names of /proc/modules in file order: count (vector in *out). */
 int mt_loaded_modules(char ***out);
@@ -238,7 +241,8 @@ const char *mt_ctx_dirname(const struct mt_ctx *ctx);
 struct mt_modref {
 	char *name;		/* module name */
 	char *path;		/* absolute path, NULL for built-in or unknown */
-	char *deps;		/* modules.dep text after ':' (NULL if no path) */
+	char **deps;		/* absolute paths of its modules.dep dependencies, */
+	int ndeps;		/* in line order (none if no path) */
 	char *alias;		/* the alias it was found through, or NULL */
 	bool builtin;
 };
@@ -253,8 +257,9 @@ struct mt_modref {
 int mt_lookup(struct mt_ctx *ctx, const char *query, unsigned flags, struct mt_modref **out);
 void mt_modrefs_free(struct mt_modref *refs, int count);
 
-/* Fill ref->path and ref->deps from the modules.dep.bin line of ref->name:
- * 1 when found, 0 when absent, -errno. */
+/* Fill ref->path and ref->deps from the modules.dep.bin line of ref->name
+ * (relative paths made absolute in the module directory): 1 when found, 0
+ * when absent, -errno. */
 int mt_module_dep(struct mt_ctx *ctx, struct mt_modref *ref);
 
 /* Configuration consulted by mt_lookup (aliases, install/remove commands)

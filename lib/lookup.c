@@ -107,12 +107,32 @@ static struct mt_index *ctx_index(struct mt_ctx *ctx, enum index_id id, int *err
 	return ctx->index[id];
 }
 
-static void modref_release(struct mt_modref *ref)
+void mt_modref_release(struct mt_modref *ref)
 {
 	free(ref->name);
 	free(ref->path);
-	free(ref->deps);
+	mt_strv_free(ref->deps, ref->ndeps);
 	free(ref->alias);
+}
+
+int mt_modref_copy(struct mt_modref *dst, const struct mt_modref *src)
+{
+	*dst = (struct mt_modref){
+		.name = strdup(src->name),
+		.path = src->path ? strdup(src->path) : NULL,
+		.alias = src->alias ? strdup(src->alias) : NULL,
+		.builtin = src->builtin,
+	};
+	if (!dst->name || (src->path && !dst->path) || (src->alias && !dst->alias))
+		goto fail;
+	for (int i = 0; i < src->ndeps; i++)
+		if (mt_strv_push(&dst->deps, &dst->ndeps, src->deps[i]) < 0)
+			goto fail;
+	return 0;
+fail:
+	mt_modref_release(dst);
+	*dst = (struct mt_modref){ 0 };
+	return -ENOMEM;
 }
 
 void mt_modrefs_free(struct mt_modref *refs, int count)
@@ -120,7 +140,7 @@ void mt_modrefs_free(struct mt_modref *refs, int count)
 	if (!refs)
 		return;
 	for (int i = 0; i < count; i++)
-		modref_release(&refs[i]);
+		mt_modref_release(&refs[i]);
 	free(refs);
 }
 
@@ -134,6 +154,28 @@ static char *absolute_path(const struct mt_ctx *ctx, const char *path, size_t le
 	if (asprintf(&out, "%s/%.*s", ctx->dirname, (int)len, path) < 0)
 		return NULL;
 	return out;
+}
+
+/* Append the paths of a modules.dep line's dependency list. */
+static int push_dep_paths(const struct mt_ctx *ctx, const char *s, struct mt_modref *ref)
+{
+	while (*s) {
+		const char *start;
+		char *path;
+		int err;
+
+		s += strspn(s, " \t");
+		if (!*s)
+			break;
+		start = s;
+		s += strcspn(s, " \t");
+		path = absolute_path(ctx, start, (size_t)(s - start));
+		err = path ? mt_strv_push(&ref->deps, &ref->ndeps, path) : -ENOMEM;
+		free(path);
+		if (err < 0)
+			return err;
+	}
+	return 0;
 }
 
 int mt_module_dep(struct mt_ctx *ctx, struct mt_modref *ref)
@@ -156,11 +198,9 @@ int mt_module_dep(struct mt_ctx *ctx, struct mt_modref *ref)
 			       index_files[INDEX_DEP], ref->name);
 	}
 	ref->path = absolute_path(ctx, line, (size_t)(colon - line));
-	ref->deps = strdup(colon + 1);
+	err = ref->path ? push_dep_paths(ctx, colon + 1, ref) : -ENOMEM;
 	free(line);
-	if (!ref->path || !ref->deps)
-		return -ENOMEM;
-	return 1;
+	return err < 0 ? err : 1;
 }
 
 int mt_module_builtin(struct mt_ctx *ctx, const char *name)
@@ -226,7 +266,7 @@ static int push_ref(struct lookup *l, const char *name, const char *alias, bool 
 /* Take back the last result. */
 static void pop_ref(struct lookup *l)
 {
-	modref_release(&l->refs[--l->count]);
+	mt_modref_release(&l->refs[--l->count]);
 }
 
 /* A wildcard index: every value names a module. */

@@ -35,14 +35,6 @@ static bool same_str(const char *a, const char *b)
 	return a == b || (a && b && strcmp(a, b) == 0);
 }
 
-static void modref_release(struct mt_modref *ref)
-{
-	free(ref->name);
-	free(ref->path);
-	free(ref->deps);
-	free(ref->alias);
-}
-
 static int push(struct pmod ***vec, int *count, struct pmod *m)
 {
 	struct pmod **grown = realloc(*vec, sizeof(**vec) * (size_t)(*count + 1));
@@ -62,14 +54,14 @@ static struct pmod *get_mod(struct probe *p, struct mt_modref *ref)
 	for (int i = 0; i < p->nmods; i++) {
 		m = p->mods[i];
 		if (strcmp(m->ref.name, ref->name) == 0 && same_str(m->ref.alias, ref->alias)) {
-			modref_release(ref);
+			mt_modref_release(ref);
 			return m;
 		}
 	}
 	m = calloc(1, sizeof(*m));
 	if (!m || push(&p->mods, &p->nmods, m) < 0) {
 		free(m);
-		modref_release(ref);
+		mt_modref_release(ref);
 		return NULL;
 	}
 	m->ref = *ref;
@@ -77,27 +69,18 @@ static struct pmod *get_mod(struct probe *p, struct mt_modref *ref)
 	return m;
 }
 
-static struct pmod *get_mod_by_path(struct probe *p, const char *path, size_t len)
+/* The probe's module for a dependency: named after its file. */
+static struct pmod *get_mod_by_path(struct probe *p, const char *path)
 {
-	char name[PATH_MAX], *copy = strndup(path, len);
+	char name[PATH_MAX];
 	struct mt_modref ref = { 0 };
 
-	if (!copy)
+	if (mt_modname_normalize(path, name, sizeof(name)) < 0)
 		return NULL;
-	if (mt_modname_normalize(copy, name, sizeof(name)) < 0) {
-		free(copy);
-		return NULL;
-	}
 	ref.name = strdup(name);
-	if (copy[0] == '/')
-		ref.path = copy;
-	else if (asprintf(&ref.path, "%s/%s", mt_ctx_dirname(p->ctx), copy) < 0)
-		ref.path = NULL;
-	if (ref.path != copy)
-		free(copy);
+	ref.path = strdup(path);
 	if (!ref.name || !ref.path) {
-		free(ref.name);
-		free(ref.path);
+		mt_modref_release(&ref);
 		return NULL;
 	}
 	return get_mod(p, &ref);
@@ -106,7 +89,6 @@ static struct pmod *get_mod_by_path(struct probe *p, const char *path, size_t le
 /* m's modules.dep dependencies, deepest first (the line read right to left). */
 static int load_deps(struct probe *p, struct pmod *m)
 {
-	const char *s, *start;
 	int err;
 
 	if (!m->deps_loaded) {
@@ -115,27 +97,13 @@ static int load_deps(struct probe *p, struct pmod *m)
 		if (err < 0)
 			return err;
 	}
-	if (m->deps || !m->ref.deps)
+	if (m->deps)
 		return 0;
-	for (s = m->ref.deps; *s; ) {
-		struct pmod *d;
+	for (int i = m->ref.ndeps - 1; i >= 0; i--) {
+		struct pmod *d = get_mod_by_path(p, m->ref.deps[i]);
 
-		while (*s == ' ' || *s == '\t')
-			s++;
-		if (!*s)
-			break;
-		start = s;
-		while (*s && *s != ' ' && *s != '\t')
-			s++;
-		d = get_mod_by_path(p, start, (size_t)(s - start));
 		if (!d || push(&m->deps, &m->ndeps, d) < 0)
 			return -ENOMEM;
-	}
-	for (int i = 0; i < m->ndeps / 2; i++) {
-		struct pmod *t = m->deps[i];
-
-		m->deps[i] = m->deps[m->ndeps - 1 - i];
-		m->deps[m->ndeps - 1 - i] = t;
 	}
 	return 0;
 }
@@ -157,7 +125,7 @@ static int resolve_softdeps(struct probe *p, const char *const *names, int n,
 
 			if (!m || push(out, count, m) < 0) {
 				for (j++; j < nrefs; j++)
-					modref_release(&refs[j]);
+					mt_modref_release(&refs[j]);
 				free(refs);
 				return -ENOMEM;
 			}
@@ -222,7 +190,7 @@ static int visit(struct probe *p, struct pmod *x, bool required, bool ignore_com
 static void probe_release(struct probe *p)
 {
 	for (int i = 0; i < p->nmods; i++) {
-		modref_release(&p->mods[i]->ref);
+		mt_modref_release(&p->mods[i]->ref);
 		free(p->mods[i]->deps);
 		free(p->mods[i]);
 	}
@@ -343,29 +311,17 @@ int mt_probe_insert(struct mt_ctx *ctx, const struct mt_modref *top, unsigned fl
 		    const char *params, mt_probe_show_fn show, void *data)
 {
 	struct probe p = { .ctx = ctx, .cfg = mt_ctx_config(ctx) };
-	struct mt_modref copy = {
-		.name = strdup(top->name),
-		.path = top->path ? strdup(top->path) : NULL,
-		.deps = top->deps ? strdup(top->deps) : NULL,
-		.alias = top->alias ? strdup(top->alias) : NULL,
-		.builtin = top->builtin,
-	};
+	struct mt_modref copy;
 	struct pmod *m;
 	int err = 0;
 
-	if (!(flags & MT_PROBE_IGNORE_LOADED) && mt_module_in_kernel(ctx, top->name)) {
-		modref_release(&copy);
+	if (!(flags & MT_PROBE_IGNORE_LOADED) && mt_module_in_kernel(ctx, top->name))
 		return flags & MT_PROBE_FAIL_ON_LOADED ? -EEXIST : 0;
-	}
 	if (p.cfg && mt_config_blacklisted(p.cfg, top->name) &&
-	    ((flags & MT_PROBE_BLACKLIST) || ((flags & MT_PROBE_BLACKLIST_ALIAS_ONLY) && top->alias))) {
-		modref_release(&copy);
+	    ((flags & MT_PROBE_BLACKLIST) || ((flags & MT_PROBE_BLACKLIST_ALIAS_ONLY) && top->alias)))
 		return MT_PROBE_BLACKLISTED;
-	}
-	if (!copy.name) {
-		modref_release(&copy);
+	if (mt_modref_copy(&copy, top) < 0)
 		return -ENOMEM;
-	}
 	m = get_mod(&p, &copy);	/* takes over copy's strings */
 	if (!m) {
 		probe_release(&p);

@@ -139,7 +139,8 @@ static int modref_from_path(const char *arg, struct mt_modref **out)
 		return err;
 	}
 	free(dep.path);
-	ref->deps = dep.deps ? dep.deps : strdup("");
+	ref->deps = dep.deps;
+	ref->ndeps = dep.ndeps;
 	*out = ref;
 	return 1;
 }
@@ -275,10 +276,10 @@ static int dependency_names(const char *name, char ***out)
 	int count = 0;
 
 	if (mt_module_dep(ctx, &ref) > 0) {
-		for (char *tok = strtok(ref.deps, " \t"); tok; tok = strtok(NULL, " \t")) {
+		for (int i = 0; i < ref.ndeps; i++) {
 			char **grown = realloc(vec, sizeof(*vec) * (size_t)(count + 1));
 
-			if (!grown || mt_modname_normalize(tok, buf, sizeof(buf)) < 0) {
+			if (!grown || mt_modname_normalize(ref.deps[i], buf, sizeof(buf)) < 0) {
 				free(grown ? grown : vec);
 				vec = NULL;
 				count = 0;
@@ -289,7 +290,7 @@ static int dependency_names(const char *name, char ***out)
 		}
 	}
 	free(ref.path);
-	free(ref.deps);
+	mt_strv_free(ref.deps, ref.ndeps);
 	*out = vec;
 	return count;
 }
