@@ -27,7 +27,7 @@ const char *mt_last_error(void);
  * (syslog priorities; each message ends in '\n').  NULL: silent. */
 void mt_set_log_fn(void (*fn)(int priority, const char *msg, void *data), void *data);
 
-/* ---- names (names.c) ----------------------------------------------------- */
+/* ---- names and paths (names.c) ------------------------------------------- */
 
 /* Module name of a path or name: basename up to the first '.', '-' -> '_'.
  * Returns the length, or -ENAMETOOLONG / -EINVAL (empty result). */
@@ -36,6 +36,10 @@ int mt_modname_normalize(const char *path, char *buf, size_t size);
 /* Alias normalization: '-' -> '_' outside [...] brackets, brackets copied
  * verbatim.  Returns the length, or -EINVAL for an unmatched bracket. */
 int mt_alias_normalize(const char *alias, char *buf, size_t size);
+
+/* `path` made absolute by prefixing the working directory (no clean-up, as
+ * kmod does); malloc'd, NULL (errno set) on failure. */
+char *mt_path_absolute(const char *path);
 
 /* ---- module files (file.c) ----------------------------------------------- */
 
@@ -256,6 +260,12 @@ struct mt_modref {
  * count (possibly 0; array in *out, free with mt_modrefs_free) or -errno. */
 int mt_lookup(struct mt_ctx *ctx, const char *query, unsigned flags, struct mt_modref **out);
 void mt_modrefs_free(struct mt_modref *refs, int count);
+
+/* A module named by its file (modprobe /dir/mod.ko): the name of the
+ * file's basename, the path made absolute and the modules.dep.bin
+ * dependencies of that name.  Returns 1 (the one result in *out, free with
+ * mt_modrefs_free) or -errno (of stat() when there is no such file). */
+int mt_lookup_path(struct mt_ctx *ctx, const char *path, struct mt_modref **out);
 
 /* Fill ref->path and ref->deps from the modules.dep.bin line of ref->name
  * (relative paths made absolute in the module directory): 1 when found, 0

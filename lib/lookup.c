@@ -10,6 +10,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include "internal.h"
 
@@ -421,4 +422,35 @@ int mt_lookup(struct mt_ctx *ctx, const char *query, unsigned flags, struct mt_m
 		return err;
 	*out = l.refs;
 	return l.count;
+}
+
+int mt_lookup_path(struct mt_ctx *ctx, const char *path, struct mt_modref **out)
+{
+	struct mt_modref *ref, dep = { 0 };
+	char name[PATH_MAX];
+	struct stat st;
+	int err;
+
+	if (stat(path, &st) < 0)
+		return -errno;
+	err = mt_modname_normalize(path, name, sizeof(name));
+	if (err < 0)
+		return err;
+	ref = calloc(1, sizeof(*ref));
+	if (!ref)
+		return -ENOMEM;
+	ref->name = strdup(name);
+	ref->path = mt_path_absolute(path);
+	dep.name = ref->name;
+	err = ref->name && ref->path ? mt_module_dep(ctx, &dep) : -ENOMEM;
+	/* the file given, with the dependencies of its name */
+	free(dep.path);
+	ref->deps = dep.deps;
+	ref->ndeps = dep.ndeps;
+	if (err < 0) {
+		mt_modrefs_free(ref, 1);
+		return err;
+	}
+	*out = ref;
+	return 1;
 }

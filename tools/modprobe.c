@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include "libmodtool.h"
@@ -117,41 +116,13 @@ static unsigned probe_flags(void)
 	return flags;
 }
 
-/* A module named by a path ("/..." or "./..."): dependencies by its name. */
-static int modref_from_path(const char *arg, struct mt_modref **out)
-{
-	struct mt_modref *ref = calloc(1, sizeof(*ref)), dep = { 0 };
-	char name[PATH_MAX];
-	struct stat st;
-	int err;
-
-	if (!ref)
-		return -ENOMEM;
-	err = stat(arg, &st) < 0 ? -errno : mt_modname_normalize(arg, name, sizeof(name));
-	if (err >= 0) {
-		ref->name = strdup(name);
-		ref->path = make_absolute(arg);
-		dep.name = ref->name;
-		err = ref->name && ref->path ? mt_module_dep(ctx, &dep) : -ENOMEM;
-	}
-	if (err < 0) {
-		mt_modrefs_free(ref, 1);
-		return err;
-	}
-	free(dep.path);
-	ref->deps = dep.deps;
-	ref->ndeps = dep.ndeps;
-	*out = ref;
-	return 1;
-}
-
 static int insert_one(const char *arg, const char *params)
 {
 	struct mt_modref *mods;
 	int n, err = 0;
 
 	if (strncmp(arg, "/", 1) == 0 || strncmp(arg, "./", 2) == 0) {
-		n = modref_from_path(arg, &mods);
+		n = mt_lookup_path(ctx, arg, &mods);
 		if (n < 0) {
 			LOG("Failed to get module from path %s: %s\n", arg, strerror(-n));
 			return n;
