@@ -418,6 +418,41 @@ int mt_probe_insert(struct mt_ctx *ctx, const struct mt_modref *top, unsigned fl
 int mt_run_command(const char *kind, const char *command, const char *module,
 		   const char *options);
 
+/* ---- removing, as rmmod and modprobe -r do (remove.c) -------------------- */
+
+/* What a removal reports: the steps it takes, before each, and why it
+ * refuses.  The caller words them. */
+enum mt_remove_event_kind {
+	MT_REMOVE_DELETING,		/* delete_module(name) follows (dry runs too) */
+	MT_REMOVE_RUNNING_COMMAND,	/* name's remove `command` follows (dry runs too) */
+	MT_REMOVE_BUILTIN,		/* refused: built in */
+	MT_REMOVE_NOT_LOADED,		/* refused: not loaded */
+	MT_REMOVE_HELD,			/* refused: `holders` use it */
+	MT_REMOVE_IN_USE,		/* refused: its use count is above 0 */
+	MT_REMOVE_UNSUPPORTED,		/* refused: no refcnt, the kernel cannot unload */
+	MT_REMOVE_COMMAND_FAILED,	/* its remove command failed */
+	MT_REMOVE_SLEEP_FAILED,		/* sleeping before another try failed */
+};
+
+struct mt_remove_event {
+	enum mt_remove_event_kind kind;
+	const char *name;		/* the module */
+	const char *command;		/* MT_REMOVE_RUNNING_COMMAND: as configured */
+	const char *const *holders;	/* MT_REMOVE_HELD: their names */
+	int nholders;
+	int err;			/* what the call returns for a refusal or
+					 * failure: -errno */
+};
+
+typedef void (*mt_remove_show_fn)(const struct mt_remove_event *event, void *data);
+
+/* rmmod's checks before delete_module: a module built in, not loaded, held
+ * by other modules, in use, or that the kernel cannot unload is refused
+ * with the event shown (`show` may be NULL).  Unreadable sysfs entries are
+ * logged.  0 when removable, else -ENOENT, -EBUSY, or the -errno of reading
+ * the use count. */
+int mt_remove_check(struct mt_ctx *ctx, const char *name, mt_remove_show_fn show, void *data);
+
 /* ---- depmod (depmod-config.c, depgraph.c, depmod.c, depmod-output.c) ---- */
 
 /* One call does what kmod's depmod does for a module directory
