@@ -25,6 +25,12 @@ int mt_strv_push(char ***strv, int *count, const char *s);
 int mt_modref_copy(struct mt_modref *dst, const struct mt_modref *src);
 void mt_modref_release(struct mt_modref *ref);
 
+/* Every module that soft dependency names resolve to, in order; a name
+ * that cannot be looked up is logged and skipped (lookup.c).  Count (array
+ * in *out, free with mt_modrefs_free) or -ENOMEM. */
+int mt_lookup_softdeps(struct mt_ctx *ctx, const char *const *names, int n,
+		       struct mt_modref **out);
+
 /* fnmatch(pattern, string, 0) == 0, fast for simple ASCII patterns. */
 int mt_glob_match(const char *pattern, const char *string);
 

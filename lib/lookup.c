@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
+#include <syslog.h>
 #include "internal.h"
 
 enum index_id {
@@ -422,6 +423,37 @@ int mt_lookup(struct mt_ctx *ctx, const char *query, unsigned flags, struct mt_m
 		return err;
 	*out = l.refs;
 	return l.count;
+}
+
+int mt_lookup_softdeps(struct mt_ctx *ctx, const char *const *names, int n,
+		       struct mt_modref **out)
+{
+	struct mt_modref *all = NULL;
+	int count = 0;
+
+	for (int i = 0; i < n; i++) {
+		struct mt_modref *refs, *grown;
+		int nrefs = mt_lookup(ctx, names[i], 0, &refs);
+
+		if (nrefs < 0) {
+			mt_log(LOG_ERR, "failed to lookup dependency '%s', continuing anyway.\n", names[i]);
+			continue;
+		}
+		if (nrefs == 0)
+			continue;
+		grown = realloc(all, sizeof(*all) * (size_t)(count + nrefs));
+		if (!grown) {
+			mt_modrefs_free(refs, nrefs);
+			mt_modrefs_free(all, count);
+			return -ENOMEM;
+		}
+		all = grown;
+		memcpy(all + count, refs, sizeof(*refs) * (size_t)nrefs);
+		count += nrefs;
+		free(refs);
+	}
+	*out = all;
+	return count;
 }
 
 int mt_lookup_path(struct mt_ctx *ctx, const char *path, struct mt_modref **out)

@@ -108,30 +108,26 @@ static int load_deps(struct probe *p, struct pmod *m)
 	return 0;
 }
 
-/* Every module the soft dependency names resolve to, in order. */
+/* The probe's modules for soft dependency names, in order. */
 static int resolve_softdeps(struct probe *p, const char *const *names, int n,
 			    struct pmod ***out, int *count)
 {
-	for (int i = 0; i < n; i++) {
-		struct mt_modref *refs;
-		int nrefs = mt_lookup(p->ctx, names[i], 0, &refs);
+	struct mt_modref *refs;
+	int nrefs = mt_lookup_softdeps(p->ctx, names, n, &refs);
 
-		if (nrefs < 0) {
-			mt_log(LOG_ERR, "failed to lookup dependency '%s', continuing anyway.\n", names[i]);
-			continue;
-		}
-		for (int j = 0; j < nrefs; j++) {
-			struct pmod *m = get_mod(p, &refs[j]);
+	if (nrefs < 0)
+		return nrefs;
+	for (int i = 0; i < nrefs; i++) {
+		struct pmod *m = get_mod(p, &refs[i]);
 
-			if (!m || push(out, count, m) < 0) {
-				for (j++; j < nrefs; j++)
-					mt_modref_release(&refs[j]);
-				free(refs);
-				return -ENOMEM;
-			}
+		if (!m || push(out, count, m) < 0) {
+			for (i++; i < nrefs; i++)
+				mt_modref_release(&refs[i]);
+			free(refs);
+			return -ENOMEM;
 		}
-		free(refs);
 	}
+	free(refs);
 	return 0;
 }
 
