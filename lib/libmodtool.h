@@ -453,6 +453,24 @@ typedef void (*mt_remove_show_fn)(const struct mt_remove_event *event, void *dat
  * the use count. */
 int mt_remove_check(struct mt_ctx *ctx, const char *name, mt_remove_show_fn show, void *data);
 
+#define MT_PROBE_REMOVE_HOLDERS	0x400	/* --remove-holders: remove its holders first */
+#define MT_PROBE_WAIT		0x800	/* -w: retry a busy module for wait_msec */
+/* MT_REMOVE_FORCE passes through. */
+
+/* Remove module `name` as modprobe -r does, in kmod's order: its post soft
+ * dependencies, its holders (MT_PROBE_REMOVE_HOLDERS), the module itself
+ * (its remove command, else delete_module, retried while busy with
+ * MT_PROBE_WAIT), its modules.dep dependencies whose use count fell to 0,
+ * then its pre soft dependencies.  Only the module's own refusal or failure
+ * counts.  Of the probe flags: MT_PROBE_DRY_RUN, MT_PROBE_IGNORE_LOADED
+ * (no state or use count checks), MT_PROBE_FAIL_ON_LOADED (--first-time: a
+ * module not loaded is refused), MT_PROBE_IGNORE_COMMAND (no soft
+ * dependencies or remove commands, all the way down).  `show` (may be
+ * NULL) sees each step before it happens and each refusal; the library
+ * logs delete_module failures.  0 or -errno. */
+int mt_probe_remove(struct mt_ctx *ctx, const char *name, unsigned flags,
+		    unsigned long wait_msec, mt_remove_show_fn show, void *data);
+
 /* ---- depmod (depmod-config.c, depgraph.c, depmod.c, depmod-output.c) ---- */
 
 /* One call does what kmod's depmod does for a module directory
