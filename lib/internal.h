@@ -15,6 +15,22 @@ int mt_fail(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)))
  * log function, if any. */
 void mt_log(int priority, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Append a copy of `s` to a string vector (free with mt_strv_free).
+ * 0 or -ENOMEM (the vector unchanged). */
+int mt_strv_push(char ***strv, int *count, const char *s);
+
+/* A deep copy of `src` into `dst`, and the release of a mt_modref's
+ * strings (lookup.c).  The copy is complete or -ENOMEM with nothing
+ * allocated. */
+int mt_modref_copy(struct mt_modref *dst, const struct mt_modref *src);
+void mt_modref_release(struct mt_modref *ref);
+
+/* Every module that soft dependency names resolve to, in order; a name
+ * that cannot be looked up is logged and skipped (lookup.c).  Count (array
+ * in *out, free with mt_modrefs_free) or -ENOMEM. */
+int mt_lookup_softdeps(struct mt_ctx *ctx, const char *const *names, int n,
+		       struct mt_modref **out);
+
 /* fnmatch(pattern, string, 0) == 0, fast for simple ASCII patterns. */
 int mt_glob_match(const char *pattern, const char *string);
 

@@ -2,7 +2,9 @@
  * kernel.c — the kernel interface: the module list in /proc/modules, each
  * module's state under /sys/module/NAME, the kernel's own decompressor,
  * and loading and removing modules (finit_module, init_module,
- * delete_module).
+ * delete_module).  init_module and delete_module are glibc's functions, so
+ * that an LD_PRELOAD harness sees them; glibc 2.36 has no finit_module,
+ * which goes through syscall().
  */
 #include "config.h"
 
@@ -23,31 +25,9 @@
 #define SYS_MODULE "/sys/module"
 #define MODULE_INIT_COMPRESSED_FILE 4u
 
-void mt_strv_free(char **strv, int count)
-{
-	if (!strv)
-		return;
-	for (int i = 0; i < count; i++)
-		free(strv[i]);
-	free(strv);
-}
-
-/* Append a copy of `s` to a growing string vector. */
-static int strv_push(char ***strv, int *count, const char *s)
-{
-	char **grown, *copy = strdup(s);
-
-	if (!copy)
-		return -ENOMEM;
-	grown = realloc(*strv, sizeof(**strv) * (size_t)(*count + 1));
-	if (!grown) {
-		free(copy);
-		return -ENOMEM;
-	}
-	grown[(*count)++] = copy;
-	*strv = grown;
-	return 0;
-}
+/* Exported by glibc, declared by none of its headers. */
+int init_module(void *image, unsigned long len, const char *params);
+int delete_module(const char *name, unsigned int flags);
 
 int mt_loaded_modules(char ***out)
 {
@@ -65,7 +45,7 @@ int mt_loaded_modules(char ***out)
 
 		if (!tok || mt_modname_normalize(tok, name, sizeof(name)) < 0)
 			continue;
-		if (strv_push(&names, &count, name) < 0) {
+		if (mt_strv_push(&names, &count, name) < 0) {
 			err = mt_fail(ENOMEM, "%s: out of memory", PROC_MODULES);
 			break;
 		}
@@ -179,7 +159,7 @@ int mt_module_holders(const char *name, char ***out)
 			continue;
 		if (mt_modname_normalize(ent->d_name, holder, sizeof(holder)) < 0)
 			continue;
-		if (strv_push(&names, &count, holder) < 0) {
+		if (mt_strv_push(&names, &count, holder) < 0) {
 			closedir(dir);
 			mt_strv_free(names, count);
 			return mt_fail(ENOMEM, "%s: out of memory", path);
@@ -217,7 +197,7 @@ int mt_kernel_compression(enum mt_compression *out)
 	return 0;
 }
 
-int mt_module_initstate(struct mt_ctx *ctx, const char *name)
+int mt_kernel_initstate(const char *name)
 {
 	static const char *const states[] = {
 		[MT_INITSTATE_LIVE] = "live\n",
@@ -229,8 +209,6 @@ int mt_module_initstate(struct mt_ctx *ctx, const char *name)
 	ssize_t got;
 	int fd;
 
-	if (ctx && mt_module_builtin(ctx, name) > 0)
-		return MT_INITSTATE_BUILTIN;
 	snprintf(path, sizeof(path), SYS_MODULE "/%s/initstate", name);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
@@ -254,11 +232,6 @@ int mt_module_initstate(struct mt_ctx *ctx, const char *name)
 static long sys_finit_module(int fd, const char *params, unsigned flags)
 {
 	return syscall(__NR_finit_module, fd, params, flags);
-}
-
-static long sys_init_module(const void *image, size_t len, const char *params)
-{
-	return syscall(__NR_init_module, image, len, params);
 }
 
 /* init_module with the whole (decompressed) image, stripped of version
@@ -298,7 +271,7 @@ static int insert_image(struct mt_file *file, const char *params, unsigned flags
 		}
 		data = copy;
 	}
-	err = sys_init_module(data, size, params) < 0 ? -errno : 0;
+	err = init_module((void *)data, size, params) < 0 ? -errno : 0;
 	free(copy);
 	return err;
 }
@@ -336,7 +309,7 @@ int mt_remove_module(const char *name, unsigned flags)
 {
 	unsigned kflags = O_NONBLOCK | (flags & MT_REMOVE_FORCE ? O_TRUNC : 0);
 
-	if (syscall(__NR_delete_module, name, kflags) < 0) {
+	if (delete_module(name, kflags) < 0) {
 		int err = errno;
 
 		if (!(flags & MT_REMOVE_QUIET))

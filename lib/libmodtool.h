@@ -27,7 +27,7 @@ const char *mt_last_error(void);
  * (syslog priorities; each message ends in '\n').  NULL: silent. */
 void mt_set_log_fn(void (*fn)(int priority, const char *msg, void *data), void *data);
 
-/* ---- names (names.c) ----------------------------------------------------- */
+/* ---- names and paths (names.c) ------------------------------------------- */
 
 /* Module name of a path or name: basename up to the first '.', '-' -> '_'.
  * Returns the length, or -ENAMETOOLONG / -EINVAL (empty result). */
@@ -36,6 +36,10 @@ int mt_modname_normalize(const char *path, char *buf, size_t size);
 /* Alias normalization: '-' -> '_' outside [...] brackets, brackets copied
  * verbatim.  Returns the length, or -EINVAL for an unmatched bracket. */
 int mt_alias_normalize(const char *alias, char *buf, size_t size);
+
+/* `path` made absolute by prefixing the working directory (no clean-up, as
+ * kmod does); malloc'd, NULL (errno set) on failure. */
+char *mt_path_absolute(const char *path);
 
 /* ---- module files (file.c) ----------------------------------------------- */
 
@@ -175,12 +179,13 @@ void mt_index_values_free(struct mt_index_value *values, int count);
 /* Pre-order dump: "<prefix><key> <value>\n" for every value. */
 int mt_index_dump(struct mt_index *idx, FILE *out, const char *prefix);
 
-/* ---- the running kernel (kernel.c) ---------------------------------------- */
+/* ---- string vectors (strv.c) --------------------------------------------- */
 
-struct mt_ctx;
-
-/* Free a string vector returned by the functions below. */
+/* Free a string vector (array of `count` malloc'd strings) returned by the
+ * library. */
 void mt_strv_free(char **strv, int count);
+
+/* ---- the running kernel (kernel.c) ---------------------------------------- */
 
 /* Normalized names of /proc/modules in file order: count (vector in *out). */
 int mt_loaded_modules(char ***out);
@@ -207,9 +212,11 @@ enum mt_initstate {
 	MT_INITSTATE_GOING,
 };
 
-/* State of module NAME: built-in per ctx's modules.builtin.bin (ctx may be
- * NULL), else /sys/module/NAME/initstate.  -EINVAL for an unknown state. */
-int mt_module_initstate(struct mt_ctx *ctx, const char *name);
+/* State of module NAME as the kernel shows it: /sys/module/NAME/initstate,
+ * COMING while only the directory exists, never BUILTIN (the module
+ * directory knows that: mt_module_initstate).  -EINVAL for an unknown
+ * state. */
+int mt_kernel_initstate(const char *name);
 
 #define MT_INSERT_FORCE_MODVERSION 0x1	/* = MODULE_INIT_IGNORE_MODVERSIONS */
 #define MT_INSERT_FORCE_VERMAGIC 0x2	/* = MODULE_INIT_IGNORE_VERMAGIC */
@@ -239,7 +246,8 @@ const char *mt_ctx_dirname(const struct mt_ctx *ctx);
 struct mt_modref {
 	char *name;		/* module name */
 	char *path;		/* absolute path, NULL for built-in or unknown */
-	char *deps;		/* modules.dep text after ':' (NULL if no path) */
+	char **deps;		/* absolute paths of its modules.dep dependencies, */
+	int ndeps;		/* in line order (none if no path) */
 	char *alias;		/* the alias it was found through, or NULL */
 	bool builtin;
 };
@@ -254,8 +262,15 @@ struct mt_modref {
 int mt_lookup(struct mt_ctx *ctx, const char *query, unsigned flags, struct mt_modref **out);
 void mt_modrefs_free(struct mt_modref *refs, int count);
 
-/* Fill ref->path and ref->deps from the modules.dep.bin line of ref->name:
- * 1 when found, 0 when absent, -errno. */
+/* A module named by its file (modprobe /dir/mod.ko): the name of the
+ * file's basename, the path made absolute and the modules.dep.bin
+ * dependencies of that name.  Returns 1 (the one result in *out, free with
+ * mt_modrefs_free) or -errno (of stat() when there is no such file). */
+int mt_lookup_path(struct mt_ctx *ctx, const char *path, struct mt_modref **out);
+
+/* Fill ref->path and ref->deps from the modules.dep.bin line of ref->name
+ * (relative paths made absolute in the module directory): 1 when found, 0
+ * when absent, -errno. */
 int mt_module_dep(struct mt_ctx *ctx, struct mt_modref *ref);
 
 /* Configuration consulted by mt_lookup (aliases, install/remove commands)
@@ -266,6 +281,13 @@ const struct mt_config *mt_ctx_config(const struct mt_ctx *ctx);
 
 /* 1 if NAME is in modules.builtin.bin, 0 if not (or no index), or -errno. */
 int mt_module_builtin(struct mt_ctx *ctx, const char *name);
+
+/* State of module NAME: BUILTIN when it is in the context's
+ * modules.builtin.bin, else mt_kernel_initstate(). */
+int mt_module_initstate(struct mt_ctx *ctx, const char *name);
+
+/* True when NAME is live or built in. */
+bool mt_module_in_kernel(struct mt_ctx *ctx, const char *name);
 
 /* ---- module information (modinfo.c) -------------------------------------- */
 
@@ -406,9 +428,6 @@ struct mt_probe_action {
 
 typedef void (*mt_probe_show_fn)(const struct mt_probe_action *action, void *data);
 
-/* True when NAME is live or built in. */
-bool mt_module_in_kernel(struct mt_ctx *ctx, const char *name);
-
 /* Load `top` (a lookup result) with its dependencies and soft dependencies
  * in kmod's order, using the context's configuration.  `params` go to the
  * top module.  `show` (may be NULL) sees each action before it happens.
@@ -422,6 +441,59 @@ int mt_probe_insert(struct mt_ctx *ctx, const struct mt_modref *top, unsigned fl
  * when it cannot run or exits non-zero. */
 int mt_run_command(const char *kind, const char *command, const char *module,
 		   const char *options);
+
+/* ---- removing, as rmmod and modprobe -r do (remove.c) -------------------- */
+
+/* What a removal reports: the steps it takes, before each, and why it
+ * refuses.  The caller words them. */
+enum mt_remove_event_kind {
+	MT_REMOVE_DELETING,		/* delete_module(name) follows (dry runs too) */
+	MT_REMOVE_RUNNING_COMMAND,	/* name's remove `command` follows (dry runs too) */
+	MT_REMOVE_BUILTIN,		/* refused: built in */
+	MT_REMOVE_NOT_LOADED,		/* refused: not loaded */
+	MT_REMOVE_HELD,			/* refused: `holders` use it */
+	MT_REMOVE_IN_USE,		/* refused: its use count is above 0 */
+	MT_REMOVE_UNSUPPORTED,		/* refused: no refcnt, the kernel cannot unload */
+	MT_REMOVE_COMMAND_FAILED,	/* its remove command failed */
+	MT_REMOVE_SLEEP_FAILED,		/* sleeping before another try failed */
+};
+
+struct mt_remove_event {
+	enum mt_remove_event_kind kind;
+	const char *name;		/* the module */
+	const char *command;		/* MT_REMOVE_RUNNING_COMMAND: as configured */
+	const char *const *holders;	/* MT_REMOVE_HELD: their names */
+	int nholders;
+	int err;			/* what the call returns for a refusal or
+					 * failure: -errno */
+};
+
+typedef void (*mt_remove_show_fn)(const struct mt_remove_event *event, void *data);
+
+/* rmmod's checks before delete_module: a module built in, not loaded, held
+ * by other modules, in use, or that the kernel cannot unload is refused
+ * with the event shown (`show` may be NULL).  Unreadable sysfs entries are
+ * logged.  0 when removable, else -ENOENT, -EBUSY, or the -errno of reading
+ * the use count. */
+int mt_remove_check(struct mt_ctx *ctx, const char *name, mt_remove_show_fn show, void *data);
+
+#define MT_PROBE_REMOVE_HOLDERS	0x400	/* --remove-holders: remove its holders first */
+#define MT_PROBE_WAIT		0x800	/* -w: retry a busy module for wait_msec */
+/* MT_REMOVE_FORCE passes through. */
+
+/* Remove module `name` as modprobe -r does, in kmod's order: its post soft
+ * dependencies, its holders (MT_PROBE_REMOVE_HOLDERS), the module itself
+ * (its remove command, else delete_module, retried while busy with
+ * MT_PROBE_WAIT), its modules.dep dependencies whose use count fell to 0,
+ * then its pre soft dependencies.  Only the module's own refusal or failure
+ * counts.  Of the probe flags: MT_PROBE_DRY_RUN, MT_PROBE_IGNORE_LOADED
+ * (no state or use count checks), MT_PROBE_FAIL_ON_LOADED (--first-time: a
+ * module not loaded is refused), MT_PROBE_IGNORE_COMMAND (no soft
+ * dependencies or remove commands, all the way down).  `show` (may be
+ * NULL) sees each step before it happens and each refusal; the library
+ * logs delete_module failures.  0 or -errno. */
+int mt_probe_remove(struct mt_ctx *ctx, const char *name, unsigned flags,
+		    unsigned long wait_msec, mt_remove_show_fn show, void *data);
 
 /* ---- depmod (depmod-config.c, depgraph.c, depmod.c, depmod-output.c) ---- */
 

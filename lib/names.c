@@ -1,9 +1,14 @@
 /*
- * names.c — module-name and alias normalization shared by every tool.
+ * names.c — module names, aliases and paths as kmod spells them: name and
+ * alias normalization, and paths made absolute.
  */
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
 #include "internal.h"
 
 int mt_modname_normalize(const char *path, char *buf, size_t size)
@@ -52,4 +57,17 @@ int mt_alias_normalize(const char *alias, char *buf, size_t size)
 		return -ENAMETOOLONG;
 	buf[i] = '\0';
 	return (int)i;
+}
+
+char *mt_path_absolute(const char *path)
+{
+	char cwd[PATH_MAX], *out;
+
+	if (path[0] == '/')
+		return strdup(path);
+	if (!getcwd(cwd, sizeof(cwd)))
+		return NULL;
+	if (asprintf(&out, "%s/%s", cwd, path) < 0)
+		return NULL;
+	return out;
 }

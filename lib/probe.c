@@ -35,14 +35,6 @@ static bool same_str(const char *a, const char *b)
 	return a == b || (a && b && strcmp(a, b) == 0);
 }
 
-static void modref_release(struct mt_modref *ref)
-{
-	free(ref->name);
-	free(ref->path);
-	free(ref->deps);
-	free(ref->alias);
-}
-
 static int push(struct pmod ***vec, int *count, struct pmod *m)
 {
 	struct pmod **grown = realloc(*vec, sizeof(**vec) * (size_t)(*count + 1));
@@ -62,14 +54,14 @@ static struct pmod *get_mod(struct probe *p, struct mt_modref *ref)
 	for (int i = 0; i < p->nmods; i++) {
 		m = p->mods[i];
 		if (strcmp(m->ref.name, ref->name) == 0 && same_str(m->ref.alias, ref->alias)) {
-			modref_release(ref);
+			mt_modref_release(ref);
 			return m;
 		}
 	}
 	m = calloc(1, sizeof(*m));
 	if (!m || push(&p->mods, &p->nmods, m) < 0) {
 		free(m);
-		modref_release(ref);
+		mt_modref_release(ref);
 		return NULL;
 	}
 	m->ref = *ref;
@@ -77,27 +69,18 @@ static struct pmod *get_mod(struct probe *p, struct mt_modref *ref)
 	return m;
 }
 
-static struct pmod *get_mod_by_path(struct probe *p, const char *path, size_t len)
+/* The probe's module for a dependency: named after its file. */
+static struct pmod *get_mod_by_path(struct probe *p, const char *path)
 {
-	char name[PATH_MAX], *copy = strndup(path, len);
+	char name[PATH_MAX];
 	struct mt_modref ref = { 0 };
 
-	if (!copy)
+	if (mt_modname_normalize(path, name, sizeof(name)) < 0)
 		return NULL;
-	if (mt_modname_normalize(copy, name, sizeof(name)) < 0) {
-		free(copy);
-		return NULL;
-	}
 	ref.name = strdup(name);
-	if (copy[0] == '/')
-		ref.path = copy;
-	else if (asprintf(&ref.path, "%s/%s", mt_ctx_dirname(p->ctx), copy) < 0)
-		ref.path = NULL;
-	if (ref.path != copy)
-		free(copy);
+	ref.path = strdup(path);
 	if (!ref.name || !ref.path) {
-		free(ref.name);
-		free(ref.path);
+		mt_modref_release(&ref);
 		return NULL;
 	}
 	return get_mod(p, &ref);
@@ -106,7 +89,6 @@ static struct pmod *get_mod_by_path(struct probe *p, const char *path, size_t le
 /* m's modules.dep dependencies, deepest first (the line read right to left). */
 static int load_deps(struct probe *p, struct pmod *m)
 {
-	const char *s, *start;
 	int err;
 
 	if (!m->deps_loaded) {
@@ -115,55 +97,37 @@ static int load_deps(struct probe *p, struct pmod *m)
 		if (err < 0)
 			return err;
 	}
-	if (m->deps || !m->ref.deps)
+	if (m->deps)
 		return 0;
-	for (s = m->ref.deps; *s; ) {
-		struct pmod *d;
+	for (int i = m->ref.ndeps - 1; i >= 0; i--) {
+		struct pmod *d = get_mod_by_path(p, m->ref.deps[i]);
 
-		while (*s == ' ' || *s == '\t')
-			s++;
-		if (!*s)
-			break;
-		start = s;
-		while (*s && *s != ' ' && *s != '\t')
-			s++;
-		d = get_mod_by_path(p, start, (size_t)(s - start));
 		if (!d || push(&m->deps, &m->ndeps, d) < 0)
 			return -ENOMEM;
-	}
-	for (int i = 0; i < m->ndeps / 2; i++) {
-		struct pmod *t = m->deps[i];
-
-		m->deps[i] = m->deps[m->ndeps - 1 - i];
-		m->deps[m->ndeps - 1 - i] = t;
 	}
 	return 0;
 }
 
-/* Every module the soft dependency names resolve to, in order. */
+/* The probe's modules for soft dependency names, in order. */
 static int resolve_softdeps(struct probe *p, const char *const *names, int n,
 			    struct pmod ***out, int *count)
 {
-	for (int i = 0; i < n; i++) {
-		struct mt_modref *refs;
-		int nrefs = mt_lookup(p->ctx, names[i], 0, &refs);
+	struct mt_modref *refs;
+	int nrefs = mt_lookup_softdeps(p->ctx, names, n, &refs);
 
-		if (nrefs < 0) {
-			mt_log(LOG_ERR, "failed to lookup dependency '%s', continuing anyway.\n", names[i]);
-			continue;
-		}
-		for (int j = 0; j < nrefs; j++) {
-			struct pmod *m = get_mod(p, &refs[j]);
+	if (nrefs < 0)
+		return nrefs;
+	for (int i = 0; i < nrefs; i++) {
+		struct pmod *m = get_mod(p, &refs[i]);
 
-			if (!m || push(out, count, m) < 0) {
-				for (j++; j < nrefs; j++)
-					modref_release(&refs[j]);
-				free(refs);
-				return -ENOMEM;
-			}
+		if (!m || push(out, count, m) < 0) {
+			for (i++; i < nrefs; i++)
+				mt_modref_release(&refs[i]);
+			free(refs);
+			return -ENOMEM;
 		}
-		free(refs);
 	}
+	free(refs);
 	return 0;
 }
 
@@ -222,19 +186,12 @@ static int visit(struct probe *p, struct pmod *x, bool required, bool ignore_com
 static void probe_release(struct probe *p)
 {
 	for (int i = 0; i < p->nmods; i++) {
-		modref_release(&p->mods[i]->ref);
+		mt_modref_release(&p->mods[i]->ref);
 		free(p->mods[i]->deps);
 		free(p->mods[i]);
 	}
 	free(p->mods);
 	free(p->list);
-}
-
-bool mt_module_in_kernel(struct mt_ctx *ctx, const char *name)
-{
-	int state = mt_module_initstate(ctx, name);
-
-	return state == MT_INITSTATE_LIVE || state == MT_INITSTATE_BUILTIN;
 }
 
 /* Configured options, then (for the top module) the command line's; kmod
@@ -350,29 +307,17 @@ int mt_probe_insert(struct mt_ctx *ctx, const struct mt_modref *top, unsigned fl
 		    const char *params, mt_probe_show_fn show, void *data)
 {
 	struct probe p = { .ctx = ctx, .cfg = mt_ctx_config(ctx) };
-	struct mt_modref copy = {
-		.name = strdup(top->name),
-		.path = top->path ? strdup(top->path) : NULL,
-		.deps = top->deps ? strdup(top->deps) : NULL,
-		.alias = top->alias ? strdup(top->alias) : NULL,
-		.builtin = top->builtin,
-	};
+	struct mt_modref copy;
 	struct pmod *m;
 	int err = 0;
 
-	if (!(flags & MT_PROBE_IGNORE_LOADED) && mt_module_in_kernel(ctx, top->name)) {
-		modref_release(&copy);
+	if (!(flags & MT_PROBE_IGNORE_LOADED) && mt_module_in_kernel(ctx, top->name))
 		return flags & MT_PROBE_FAIL_ON_LOADED ? -EEXIST : 0;
-	}
 	if (p.cfg && mt_config_blacklisted(p.cfg, top->name) &&
-	    ((flags & MT_PROBE_BLACKLIST) || ((flags & MT_PROBE_BLACKLIST_ALIAS_ONLY) && top->alias))) {
-		modref_release(&copy);
+	    ((flags & MT_PROBE_BLACKLIST) || ((flags & MT_PROBE_BLACKLIST_ALIAS_ONLY) && top->alias)))
 		return MT_PROBE_BLACKLISTED;
-	}
-	if (!copy.name) {
-		modref_release(&copy);
+	if (mt_modref_copy(&copy, top) < 0)
 		return -ENOMEM;
-	}
 	m = get_mod(&p, &copy);	/* takes over copy's strings */
 	if (!m) {
 		probe_release(&p);

@@ -207,6 +207,19 @@ else
 	missing_input "a built-in module" "kmod's depmod is not installed"
 fi
 
+# The library calls glibc's init_module() and delete_module(), which an
+# LD_PRELOAD harness can replace; only finit_module goes through syscall().
+lib="$top_builddir/lib/.libs/libmodtool.so"
+if [ -f "$lib" ] && command -v nm > /dev/null; then
+	nm -D --undefined-only "$lib" | awk '{ print $NF }' | sed 's/@.*//' |
+		grep -E '^(init_module|delete_module|syscall)$' | sort > "$work/imports"
+	printf 'delete_module\ninit_module\nsyscall\n' > "$work/want"
+	same "$work/want" "$work/imports"
+	ok $? "libmodtool imports glibc's init_module and delete_module"
+else
+	skip "libmodtool imports glibc's init_module and delete_module" "no shared library or nm"
+fi
+
 run "$RMMOD"
 expect 1 "rmmod: ERROR: missing module name." "" "no operand"
 run "$RMMOD" -w foo

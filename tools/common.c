@@ -10,7 +10,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
-#include <unistd.h>
 #include "libmodtool.h"
 #include "common.h"
 #include "log.h"
@@ -35,19 +34,6 @@ void print_version(void)
 	       '-'
 #endif
 	       );
-}
-
-char *make_absolute(const char *path)
-{
-	char cwd[PATH_MAX], *out;
-
-	if (path[0] == '/')
-		return strdup(path);
-	if (!getcwd(cwd, sizeof(cwd)))
-		return NULL;
-	if (asprintf(&out, "%s/%s", cwd, path) < 0)
-		return NULL;
-	return out;
 }
 
 char *module_params(int count, char *const words[])
@@ -136,7 +122,7 @@ char *module_dirname(const char *root, const char *kversion)
 	}
 	if (dirname[0] == '/')
 		return dirname;
-	abs = make_absolute(dirname);
+	abs = mt_path_absolute(dirname);
 	free(dirname);
 	return abs;
 }

@@ -1,6 +1,6 @@
 /*
  * common.h — small helpers every tool shares: program name, version line,
- * absolute paths, output directories.
+ * module directory, module parameters, output directories.
  */
 #ifndef MT_TOOLS_COMMON_H
 #define MT_TOOLS_COMMON_H
@@ -12,10 +12,6 @@ const char *program_name(const char *argv0);
  * kmod's version still parse, then the compiled-in features as kmod lists
  * them ("+ZSTD +XZ +ZLIB +OPENSSL"), on stdout. */
 void print_version(void);
-
-/* `path` made absolute by prefixing the working directory (no clean-up, as
- * kmod does); malloc'd, NULL on failure. */
-char *make_absolute(const char *path);
 
 /* The module directory for -b/-d ROOT and -k/-S VERSION: ROOT (default "")
  * + MODULE_DIRECTORY + "/" + VERSION (default: the running kernel's), made

@@ -60,7 +60,7 @@ static bool is_version_number(const char *s)
 
 static char *absolute_or_die(const char *path)
 {
-	char *abs = make_absolute(path);
+	char *abs = mt_path_absolute(path);
 
 	if (!abs)
 		FATAL("%s: %s\n", path, strerror(errno ? errno : ENOMEM));

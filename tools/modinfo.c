@@ -240,7 +240,7 @@ static int show_path(const char *dirname, const char *arg)
 	err = mt_modname_normalize(arg, name, sizeof(name));
 	if (err >= 0) {
 		mod.name = name;
-		mod.path = make_absolute(arg);
+		mod.path = mt_path_absolute(arg);
 		err = mod.path ? 0 : -ENOMEM;
 	}
 	if (err < 0) {

@@ -11,8 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 #include "libmodtool.h"
 #include "log.h"
@@ -118,40 +116,13 @@ static unsigned probe_flags(void)
 	return flags;
 }
 
-/* A module named by a path ("/..." or "./..."): dependencies by its name. */
-static int modref_from_path(const char *arg, struct mt_modref **out)
-{
-	struct mt_modref *ref = calloc(1, sizeof(*ref)), dep = { 0 };
-	char name[PATH_MAX];
-	struct stat st;
-	int err;
-
-	if (!ref)
-		return -ENOMEM;
-	err = stat(arg, &st) < 0 ? -errno : mt_modname_normalize(arg, name, sizeof(name));
-	if (err >= 0) {
-		ref->name = strdup(name);
-		ref->path = make_absolute(arg);
-		dep.name = ref->name;
-		err = ref->name && ref->path ? mt_module_dep(ctx, &dep) : -ENOMEM;
-	}
-	if (err < 0) {
-		mt_modrefs_free(ref, 1);
-		return err;
-	}
-	free(dep.path);
-	ref->deps = dep.deps ? dep.deps : strdup("");
-	*out = ref;
-	return 1;
-}
-
 static int insert_one(const char *arg, const char *params)
 {
 	struct mt_modref *mods;
 	int n, err = 0;
 
 	if (strncmp(arg, "/", 1) == 0 || strncmp(arg, "./", 2) == 0) {
-		n = modref_from_path(arg, &mods);
+		n = mt_lookup_path(ctx, arg, &mods);
 		if (n < 0) {
 			LOG("Failed to get module from path %s: %s\n", arg, strerror(-n));
 			return n;
@@ -189,7 +160,24 @@ static int insert_one(const char *arg, const char *params)
 
 /* ---- removing ----------------------------------------------------------------- */
 
-static int remove_module(const char *name, bool recursive, bool holders);
+static unsigned remove_flags(void)
+{
+	unsigned flags = opt.force ? MT_REMOVE_FORCE : 0;
+
+	if (opt.dry_run || opt.show_depends)
+		flags |= MT_PROBE_DRY_RUN;
+	if (opt.show_depends)
+		flags |= MT_PROBE_IGNORE_LOADED;
+	if (opt.first_time)
+		flags |= MT_PROBE_FAIL_ON_LOADED;
+	if (opt.ignore_commands)
+		flags |= MT_PROBE_IGNORE_COMMAND;
+	if (opt.remove_holders)
+		flags |= MT_PROBE_REMOVE_HOLDERS;
+	if (opt.wait)
+		flags |= MT_PROBE_WAIT;
+	return flags;
+}
 
 /* Removal's SHOW lines reach stdout before any command's output. */
 static void show(const char *fmt, const char *arg)
@@ -200,182 +188,35 @@ static void show(const char *fmt, const char *arg)
 	}
 }
 
-/* delete_module, retrying a busy module for up to -w MSEC. */
-static int delete_one(const char *name)
+/* kmod's modprobe wording for what a removal does and why it refuses. */
+static void show_removal(const struct mt_remove_event *event, void *data)
 {
-	struct timespec start, now;
-	unsigned delay_ms = 2;
-	int err;
-
-	show("rmmod %s\n", name);
-	if (opt.dry_run || opt.show_depends)
-		return 0;
-	clock_gettime(CLOCK_MONOTONIC, &start);
-	for (;;) {
-		err = mt_remove_module(name, (opt.force ? MT_REMOVE_FORCE : 0) |
-					     (opt.wait ? MT_REMOVE_QUIET : 0));
-		if (err != -EAGAIN || !opt.wait)
-			break;
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		unsigned long elapsed = (unsigned long)((now.tv_sec - start.tv_sec) * 1000 +
-							(now.tv_nsec - start.tv_nsec) / 1000000);
-		if (elapsed >= opt.wait_msec)
-			break;
-		if (delay_ms > opt.wait_msec - elapsed)
-			delay_ms = (unsigned)(opt.wait_msec - elapsed);
-		struct timespec ts = { delay_ms / 1000, (long)(delay_ms % 1000) * 1000000 };
-		if (nanosleep(&ts, NULL) < 0) {
-			ERR("Failed to sleep: %s\n", strerror(errno));
-			break;
-		}
-		delay_ms *= 2;
+	(void)data;
+	switch (event->kind) {
+	case MT_REMOVE_DELETING:
+		show("rmmod %s\n", event->name);
+		break;
+	case MT_REMOVE_RUNNING_COMMAND:
+		show("remove %s\n", event->command);
+		break;
+	case MT_REMOVE_BUILTIN:
+		LOG("Module %s is builtin.\n", event->name);
+		break;
+	case MT_REMOVE_NOT_LOADED:
+		LOG("Module %s is not in kernel.\n", event->name);
+		break;
+	case MT_REMOVE_IN_USE:
+		LOG("Module %s is in use.\n", event->name);
+		break;
+	case MT_REMOVE_COMMAND_FAILED:
+		LOG("Error running remove command for %s\n", event->name);
+		break;
+	case MT_REMOVE_SLEEP_FAILED:
+		ERR("Failed to sleep: %s\n", strerror(-event->err));
+		break;
+	default:
+		break;
 	}
-	if (err < 0 && opt.wait)
-		ERR("could not remove '%s': %s\n", name, strerror(-err));
-	if (err == -EEXIST) {
-		if (!opt.first_time)
-			return 0;
-		LOG("Module %s is not in kernel.\n", name);
-	}
-	return err;
-}
-
-/* Names of the modules the soft dependency names resolve to. */
-static int resolve_names(const char *const *names, int n, char ***out)
-{
-	char **vec = NULL;
-	int count = 0;
-
-	for (int i = 0; i < n; i++) {
-		struct mt_modref *refs;
-		int nrefs = mt_lookup(ctx, names[i], 0, &refs);
-
-		if (nrefs < 0) {
-			ERR("failed to lookup dependency '%s', continuing anyway.\n", names[i]);
-			continue;
-		}
-		for (int j = 0; j < nrefs; j++) {
-			char **grown = realloc(vec, sizeof(*vec) * (size_t)(count + 1));
-
-			if (!grown)
-				break;
-			vec = grown;
-			vec[count++] = strdup(refs[j].name);
-		}
-		mt_modrefs_free(refs, nrefs);
-	}
-	*out = vec;
-	return count;
-}
-
-/* Modules of NAME's modules.dep line, in line order. */
-static int dependency_names(const char *name, char ***out)
-{
-	struct mt_modref ref = { .name = (char *)name };
-	char **vec = NULL, buf[PATH_MAX];
-	int count = 0;
-
-	if (mt_module_dep(ctx, &ref) > 0) {
-		for (char *tok = strtok(ref.deps, " \t"); tok; tok = strtok(NULL, " \t")) {
-			char **grown = realloc(vec, sizeof(*vec) * (size_t)(count + 1));
-
-			if (!grown || mt_modname_normalize(tok, buf, sizeof(buf)) < 0) {
-				free(grown ? grown : vec);
-				vec = NULL;
-				count = 0;
-				break;
-			}
-			vec = grown;
-			vec[count++] = strdup(buf);
-		}
-	}
-	free(ref.path);
-	free(ref.deps);
-	*out = vec;
-	return count;
-}
-
-static int remove_module(const char *name, bool recursive, bool holders)
-{
-	const struct mt_config *cfg = mt_ctx_config(ctx);
-	const char *const *pre_names = NULL, *const *post_names = NULL;
-	const char *command = NULL;
-	char **pre = NULL, **post = NULL, **deps = NULL, **holder_names = NULL;
-	int npre = 0, npost = 0, npre_names = 0, npost_names = 0, ndeps = 0, nholders = 0;
-	int err = 0;
-
-	if (!opt.ignore_commands && cfg) {
-		if (mt_config_softdeps(cfg, name, &pre_names, &npre_names, &post_names,
-				       &npost_names) > 0) {
-			npre = resolve_names(pre_names, npre_names, &pre);
-			npost = resolve_names(post_names, npost_names, &post);
-		}
-		command = mt_config_remove(cfg, name, false);
-	}
-	if (!command && !opt.show_depends) {
-		int state = mt_module_initstate(ctx, name);
-
-		if (state == MT_INITSTATE_BUILTIN) {
-			if (!recursive) {
-				LOG("Module %s is builtin.\n", name);
-				err = -ENOENT;
-			}
-			goto done;
-		}
-		if (state <= MT_INITSTATE_NONE) {
-			if (opt.first_time) {
-				LOG("Module %s is not in kernel.\n", name);
-				err = -ENOENT;
-			}
-			goto done;
-		}
-	}
-	for (int i = npost - 1; i >= 0; i--)
-		remove_module(post[i], true, false);
-	if (holders) {
-		nholders = mt_module_holders(name, &holder_names);
-		for (int i = nholders - 1; i >= 0 && err >= 0; i--)
-			err = remove_module(holder_names[i], true, false);
-		if (err < 0)
-			goto done;
-	}
-	if (!command && !opt.show_depends && !opt.wait) {
-		long refcnt;
-
-		if (mt_module_refcnt(name, &refcnt) >= 0 && refcnt > 0) {
-			LOG("Module %s is in use.\n", name);
-			err = -EBUSY;
-			goto done;
-		}
-	}
-	if (command) {
-		show("remove %s\n", command);
-		if (!opt.dry_run && !opt.show_depends &&
-		    mt_run_command("remove", command, name, "") < 0) {
-			LOG("Error running remove command for %s\n", name);
-			err = -EINVAL;
-			goto done;
-		}
-	} else {
-		err = delete_one(name);
-		if (err < 0)
-			goto done;
-		ndeps = dependency_names(name, &deps);
-		for (int i = ndeps - 1; i >= 0; i--) {
-			long refcnt;
-
-			if (opt.show_depends || (mt_module_refcnt(deps[i], &refcnt) >= 0 && refcnt == 0))
-				delete_one(deps[i]);
-		}
-	}
-	for (int i = npre - 1; i >= 0; i--)
-		remove_module(pre[i], true, false);
-done:
-	mt_strv_free(pre, npre);
-	mt_strv_free(post, npost);
-	mt_strv_free(deps, ndeps);
-	mt_strv_free(holder_names, nholders > 0 ? nholders : 0);
-	return err;
 }
 
 static int remove_one(const char *arg)
@@ -391,7 +232,7 @@ static int remove_one(const char *arg)
 		return -ENOENT;
 	}
 	for (int i = 0; i < n && err >= 0; i++)
-		err = remove_module(mods[i].name, false, opt.remove_holders);
+		err = mt_probe_remove(ctx, mods[i].name, remove_flags(), opt.wait_msec, show_removal, NULL);
 	mt_modrefs_free(mods, n);
 	return err;
 }

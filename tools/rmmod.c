@@ -28,50 +28,33 @@ static void usage(const char *prog)
 	       "\t-h, --help        show this help\n", prog);
 }
 
-/* kmod's checks before removal: built-in, not loaded, holders, use count. */
-static int check_removable(struct mt_ctx *ctx, const char *name)
+/* kmod's rmmod wording for a module that cannot be removed. */
+static void show_refusal(const struct mt_remove_event *event, void *data)
 {
-	char **holders;
-	long refcnt;
-	int state, n, err;
-
-	state = mt_module_initstate(ctx, name);
-	if (state == MT_INITSTATE_BUILTIN) {
-		ERR("Module %s is builtin.\n", name);
-		return -ENOENT;
-	}
-	if (state <= MT_INITSTATE_NONE) {
-		if (state < 0)
-			ERR("%s\n", mt_last_error());
-		ERR("Module %s is not currently loaded\n", name);
-		return -ENOENT;
-	}
-	n = mt_module_holders(name, &holders);
-	if (n < 0)
-		ERR("%s\n", mt_last_error());
-	if (n > 0) {
+	(void)data;
+	switch (event->kind) {
+	case MT_REMOVE_BUILTIN:
+		ERR("Module %s is builtin.\n", event->name);
+		break;
+	case MT_REMOVE_NOT_LOADED:
+		ERR("Module %s is not currently loaded\n", event->name);
+		break;
+	case MT_REMOVE_HELD:
 		/* three messages make one line, exactly as kmod 34.2 prints it */
-		ERR("Module %s is in use by:", name);
-		for (int i = 0; i < n; i++)
-			ERR(" %s", holders[i]);
+		ERR("Module %s is in use by:", event->name);
+		for (int i = 0; i < event->nholders; i++)
+			ERR(" %s", event->holders[i]);
 		ERR("\n");
-		mt_strv_free(holders, n);
-		return -EBUSY;
-	}
-	err = mt_module_refcnt(name, &refcnt);
-	if (err == -EINVAL)
-		ERR("%s\n", mt_last_error());
-	if (err == -ENOENT) {
+		break;
+	case MT_REMOVE_IN_USE:
+		ERR("Module %s is in use\n", event->name);
+		break;
+	case MT_REMOVE_UNSUPPORTED:
 		ERR("Module unloading is not supported\n");
-		return err;
+		break;
+	default:
+		break;
 	}
-	if (err < 0)
-		return err;
-	if (refcnt > 0) {
-		ERR("Module %s is in use\n", name);
-		return -EBUSY;
-	}
-	return 0;
 }
 
 int rmmod_main(int argc, char *argv[])
@@ -122,7 +105,7 @@ int rmmod_main(int argc, char *argv[])
 			status = EXIT_FAILURE;
 			break;
 		}
-		if (!force && check_removable(ctx, name) < 0) {
+		if (!force && mt_remove_check(ctx, name, show_refusal, NULL) < 0) {
 			status = EXIT_FAILURE;
 			continue;
 		}
