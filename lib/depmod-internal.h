@@ -1,27 +1,14 @@
 /*
  * depmod-internal.h — what depmod-config.c, depgraph.c and depmod.c share:
- * the log helper, an arena allocator, the parsed configuration, the module
- * set with its symbol table and dependency graph.  Not part of the API.
+ * an arena allocator, the parsed configuration, the module set with its
+ * symbol table and dependency graph.  Not part of the API.
  */
 #ifndef LIBMODTOOL_DEPMOD_INTERNAL_H
 #define LIBMODTOOL_DEPMOD_INTERNAL_H
 
-#include <stdarg.h>
-#include <syslog.h>
 #include "libmodtool.h"
 #include "internal.h"
-
-/* ---- messages ------------------------------------------------------------ */
-
-/* Where depmod's messages go: the library's log (mt_log), or, with a
- * collector, the buffer of an output generated in another thread. */
-struct dm_log {
-	void (*collect)(void *data, int priority, const char *fmt, va_list ap);
-	void *data;
-};
-
-void dm_msg(const struct dm_log *log, int priority, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+#include "depmod-log.h"
 
 /* ---- memory and files (depgraph.c) --------------------------------------- */
 

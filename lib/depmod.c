@@ -21,26 +21,6 @@
 
 #define DEFAULT_MODULE_DIRECTORY "/lib/modules"
 
-void dm_msg(const struct dm_log *log, int priority, const char *fmt, ...)
-{
-	va_list ap;
-	char *text;
-	int len;
-
-	va_start(ap, fmt);
-	if (log->collect) {
-		log->collect(log->data, priority, fmt, ap);
-		va_end(ap);
-		return;
-	}
-	len = vasprintf(&text, fmt, ap);
-	va_end(ap);
-	if (len >= 0) {
-		mt_log(priority, "%s", text);
-		free(text);
-	}
-}
-
 /* <root>/<moduledir>/<version>; moduledir loses its leading '/'. */
 static char *module_dir(const char *root, const struct mt_depmod_options *opts)
 {
