@@ -1,7 +1,7 @@
 /*
  * depmod-internal.h — what depmod-config.c, depgraph.c and depmod.c share:
- * an arena allocator, the parsed configuration, the module set with its
- * symbol table and dependency graph.  Not part of the API.
+ * the parsed configuration, the module set with its symbol table and
+ * dependency graph.  Not part of the API.
  */
 #ifndef LIBMODTOOL_DEPMOD_INTERNAL_H
 #define LIBMODTOOL_DEPMOD_INTERNAL_H
@@ -9,24 +9,7 @@
 #include "libmodtool.h"
 #include "internal.h"
 #include "depmod-log.h"
-
-/* ---- memory and files (depgraph.c) --------------------------------------- */
-
-struct dm_chunk;
-
-struct dm_arena {
-	struct dm_chunk *chunks;
-	char *pos, *end;
-};
-
-/* 8-byte aligned; NULL when out of memory. */
-void *dm_arena_alloc(struct dm_arena *a, size_t size);
-/* Copy of s[0..len) with a NUL appended. */
-char *dm_arena_strndup(struct dm_arena *a, const char *s, size_t len);
-void dm_arena_release(struct dm_arena *a);
-
-/* A whole file, NUL-terminated (malloc'd), or NULL with errno set. */
-char *dm_read_file(const char *path, size_t *size);
+#include "depmod-util.h"
 
 /* ---- configuration (depmod-config.c) ------------------------------------- */
 
