@@ -40,10 +40,22 @@ struct task {
 	int err;
 };
 
+/* What an output needs before it can be generated. */
+enum phase {
+	PHASE_MODULES,	/* the parsed modules in their final order */
+	PHASE_GRAPH,	/* also the symbols and the dependencies */
+};
+
 struct output {
 	const char *name;
 	int (*generate)(struct task *t, FILE *out);
 	bool binary;
+	enum phase phase;
+	/* Generation order within the phase, highest first: in PHASE_MODULES
+	 * the costliest first, so that it runs while the dependencies are
+	 * computed; in PHASE_GRAPH the files written first, with the symbol
+	 * index ahead of its cheaper text form. */
+	unsigned priority;
 };
 
 static void collect(void *data, int priority, const char *fmt, va_list ap)
@@ -418,34 +430,28 @@ static int gen_builtin_alias_bin(struct task *t, FILE *out)
 
 /* ---- generating ----------------------------------------------------------- */
 
+/* In kmod's write order. */
 static const struct output outputs[] = {
-	{ "modules.dep", gen_dep, false },
-	{ "modules.dep.bin", gen_dep_bin, true },
-	{ "modules.alias", gen_alias, false },
-	{ "modules.alias.bin", gen_alias_bin, true },
-	{ "modules.softdep", gen_softdep, false },
-	{ "modules.weakdep", gen_weakdep, false },
-	{ "modules.symbols", gen_symbols, false },
-	{ "modules.symbols.bin", gen_symbols_bin, true },
-	{ "modules.builtin.bin", gen_builtin_bin, true },
-	{ "modules.builtin.alias.bin", gen_builtin_alias_bin, true },
-	{ "modules.devname", gen_devname, false },
+	{ "modules.dep", gen_dep, false, PHASE_GRAPH, 4 },
+	{ "modules.dep.bin", gen_dep_bin, true, PHASE_GRAPH, 3 },
+	{ "modules.alias", gen_alias, false, PHASE_MODULES, 6 },
+	{ "modules.alias.bin", gen_alias_bin, true, PHASE_MODULES, 7 },
+	{ "modules.softdep", gen_softdep, false, PHASE_MODULES, 4 },
+	{ "modules.weakdep", gen_weakdep, false, PHASE_MODULES, 3 },
+	{ "modules.symbols", gen_symbols, false, PHASE_GRAPH, 1 },
+	{ "modules.symbols.bin", gen_symbols_bin, true, PHASE_GRAPH, 2 },
+	{ "modules.builtin.bin", gen_builtin_bin, true, PHASE_MODULES, 2 },
+	{ "modules.builtin.alias.bin", gen_builtin_alias_bin, true, PHASE_MODULES, 1 },
+	{ "modules.devname", gen_devname, false, PHASE_MODULES, 5 },
 };
 #define N_OUTPUTS (sizeof(outputs) / sizeof(outputs[0]))
-
-/* Generation order (indexes into outputs[]): first what needs only the
- * parsed modules in their order, the costly first, so that it runs while
- * the dependencies are computed; then what needs the symbols and the
- * dependencies, in file order so that writing can start early. */
-static const unsigned char early[] = { 3, 2, 10, 4, 5, 8, 9 };
-static const unsigned char late[] = { 0, 1, 7, 6 };
 
 struct dm_outputs {
 	struct depmod *dm;
 	struct task tasks[N_OUTPUTS];
 	struct task *queue[N_OUTPUTS];
 	bool done[N_OUTPUTS];		/* by index in outputs[] */
-	size_t n_queue, n_early;
+	size_t n_queue;
 	size_t next, limit;		/* queue[next] is the next to take, if < limit */
 	bool closing;			/* no more tasks will become available */
 	pthread_mutex_t lock;
@@ -499,6 +505,25 @@ static void *helper(void *arg)
 	return NULL;
 }
 
+/* Queue the outputs of a phase (the text ones only with -n) by priority. */
+static void queue_phase(struct dm_outputs *o, enum phase phase)
+{
+	size_t first = o->n_queue;
+
+	for (size_t i = 0; i < N_OUTPUTS; i++) {
+		size_t k;
+
+		if (outputs[i].phase != phase || (o->dm->opts->show && outputs[i].binary))
+			continue;
+		k = o->n_queue++;
+		while (k > first && o->queue[k - 1]->output->priority < outputs[i].priority) {
+			o->queue[k] = o->queue[k - 1];
+			k--;
+		}
+		o->queue[k] = &o->tasks[i];
+	}
+}
+
 int dm_outputs_start(struct depmod *dm, struct dm_outputs **out)
 {
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
@@ -511,13 +536,9 @@ int dm_outputs_start(struct depmod *dm, struct dm_outputs **out)
 	for (size_t i = 0; i < N_OUTPUTS; i++)
 		o->tasks[i] = (struct task){ .dm = dm, .output = &outputs[i],
 					     .log = { collect, &o->tasks[i] } };
-	for (size_t i = 0; i < sizeof(early); i++)
-		if (!(dm->opts->show && outputs[early[i]].binary))
-			o->queue[o->n_queue++] = &o->tasks[early[i]];
-	o->n_early = o->limit = o->n_queue;
-	for (size_t i = 0; i < sizeof(late); i++)
-		if (!(dm->opts->show && outputs[late[i]].binary))
-			o->queue[o->n_queue++] = &o->tasks[late[i]];
+	queue_phase(o, PHASE_MODULES);
+	o->limit = o->n_queue;	/* PHASE_GRAPH waits for dm_outputs_finish */
+	queue_phase(o, PHASE_GRAPH);
 	pthread_mutex_init(&o->lock, NULL);
 	pthread_cond_init(&o->cond, NULL);
 	/* The calling thread computes the dependencies meanwhile. */
