@@ -148,27 +148,27 @@ int dm_graph_number(struct dm_graph *g, const struct dm_log *log);
 /* Each module's dep_line: all modules it reaches, by topological number. */
 int dm_graph_dep_lines(struct dm_graph *g);
 
-/* ---- a run (depmod.c) and its outputs (depmod-output.c) ----------------- */
+/* ---- the outputs (depmod-output.c) ---------------------------------------- */
 
-struct depmod {
-	const struct mt_depmod_options *opts;
-	struct dm_log log;
-	char *dirname;		/* D */
-	char *outdir;
-	struct dm_config cfg;
-	bool have_cfg;
-	struct dm_graph graph;
-	struct dm_arena *arenas;	/* one per parsing thread */
-	unsigned n_arenas;
+/* What the outputs are made of besides the module set, and where they go. */
+struct dm_output_options {
+	const char *dirname;	/* D: modules.builtin and .builtin.modinfo */
+	const char *outdir;	/* the files go there, created 0755 */
+	FILE *show;		/* -n: the text outputs go here instead */
+	enum mt_index_layout layout;	/* of the .bin files */
+	bool warn_duplicates;	/* -w: report duplicate aliases */
+	unsigned threads;	/* generating threads; 0: one per CPU */
 };
 
-/* The output files.  Start generating, once the modules are parsed and in
- * their final order, what needs nothing more (in other threads); finish
- * once the dependencies are known: generate the rest and write every file
- * in kmod's order (or the text ones on opts->show), or with write false
- * (dependency cycles) throw everything away. */
+/* The output files of the module set g.  Start generating, once the
+ * modules are parsed and in their final order, what needs nothing more (in
+ * other threads); finish once the dependencies are known: generate the
+ * rest and write every file in kmod's order (or the text ones on
+ * opts->show), or with write false (dependency cycles) throw everything
+ * away.  g and log must stay valid until finished. */
 struct dm_outputs;
-int dm_outputs_start(struct depmod *dm, struct dm_outputs **out);
+int dm_outputs_start(const struct dm_graph *g, const struct dm_output_options *opts,
+		     const struct dm_log *log, struct dm_outputs **out);
 int dm_outputs_finish(struct dm_outputs *o, bool write);
 
 #endif

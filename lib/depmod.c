@@ -21,6 +21,18 @@
 
 #define DEFAULT_MODULE_DIRECTORY "/lib/modules"
 
+struct depmod {
+	const struct mt_depmod_options *opts;
+	struct dm_log log;
+	char *dirname;		/* D */
+	char *outdir;
+	struct dm_config cfg;
+	bool have_cfg;
+	struct dm_graph graph;
+	struct dm_arena *arenas;	/* one per parsing thread */
+	unsigned n_arenas;
+};
+
 /* <root>/<moduledir>/<version>; moduledir loses its leading '/'. */
 static char *module_dir(const char *root, const struct mt_depmod_options *opts)
 {
@@ -920,6 +932,11 @@ static int depmod_steps(struct depmod *dm)
 		.check_crcs = opts->check_symbols && opts->symvers,
 		.edges = opts->edges,
 	};
+	struct dm_output_options output_opts = {
+		.dirname = dm->dirname, .outdir = dm->outdir, .show = opts->show,
+		.layout = opts->layout, .warn_duplicates = opts->warn_duplicates,
+		.threads = opts->threads,
+	};
 	struct dm_outputs *outputs;
 	int err, finished;
 
@@ -941,7 +958,7 @@ static int depmod_steps(struct depmod *dm)
 		err = dm_graph_sort(&dm->graph, dm->dirname, &dm->log);
 	if (err < 0)
 		return err;
-	err = dm_outputs_start(dm, &outputs);
+	err = dm_outputs_start(&dm->graph, &output_opts, &dm->log, &outputs);
 	if (err < 0)
 		return err;
 	err = add_module_symbols(dm);
