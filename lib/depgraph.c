@@ -11,7 +11,8 @@
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include "depmod-internal.h"
+#include "depgraph.h"
+#include "internal.h"
 
 #define MODULE_BUCKETS 512u
 #define SYMBOL_BUCKETS 2048u

@@ -14,7 +14,8 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "depmod-internal.h"
+#include "depmod-config.h"
+#include "internal.h"
 
 static const char *const default_paths[] = {
 	"/etc/depmod.d",

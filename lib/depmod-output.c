@@ -21,7 +21,8 @@
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <unistd.h>
-#include "depmod-internal.h"
+#include "depmod-output.h"
+#include "internal.h"
 
 struct message {
 	int priority;

@@ -17,7 +17,10 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "depmod-internal.h"
+#include "depgraph.h"
+#include "depmod-config.h"
+#include "depmod-output.h"
+#include "internal.h"
 
 #define DEFAULT_MODULE_DIRECTORY "/lib/modules"
 

@@ -1,49 +1,19 @@
 /*
- * depmod-internal.h — what depmod-config.c, depgraph.c and depmod.c share:
- * the parsed configuration, the module set with its symbol table and
- * dependency graph.  Not part of the API.
+ * depgraph.h — depmod's model of a module directory (depgraph.c): the
+ * modules with what parsing found in them, the symbol table and the
+ * dependency graph, and the steps that order, resolve and number them.
+ * Uses the configuration (depmod-config.h), the arena (depmod-util.h) and
+ * depmod-log.h; not part of the API.
  */
-#ifndef LIBMODTOOL_DEPMOD_INTERNAL_H
-#define LIBMODTOOL_DEPMOD_INTERNAL_H
+#ifndef LIBMODTOOL_DEPGRAPH_H
+#define LIBMODTOOL_DEPGRAPH_H
 
-#include "libmodtool.h"
-#include "internal.h"
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include "depmod-config.h"
 #include "depmod-log.h"
 #include "depmod-util.h"
-
-/* ---- configuration (depmod-config.c) ------------------------------------- */
-
-enum dm_search_type {
-	DM_SEARCH_DIR,		/* a directory relative to D */
-	DM_SEARCH_BUILTIN,	/* "built-in": modules that match nothing */
-	DM_SEARCH_EXTERNAL,	/* "external": the external directories */
-};
-
-struct dm_search {
-	enum dm_search_type type;
-	char *path;
-	size_t len;
-};
-
-struct dm_config {
-	struct dm_search *searches;	/* config order; first = highest */
-	size_t n_searches;
-	char **overrides;		/* "SUBDIR/NAME", config order */
-	size_t n_overrides;
-	char **externals;		/* absolute directories, config order */
-	size_t n_externals;
-	char **excludes;		/* entry names skipped by the walk */
-	size_t n_excludes;
-};
-
-/* Read the depmod.d files (`paths` NULL-terminated, NULL: the defaults) for
- * kernel `version`.  Problems in the files are logged and skipped; only
- * running out of memory fails (-ENOMEM). */
-int dm_config_load(struct dm_config *cfg, const char *const *paths, const char *version,
-		   const struct dm_log *log);
-void dm_config_release(struct dm_config *cfg);
-
-/* ---- modules, symbols and dependencies (depgraph.c) ---------------------- */
 
 /* SuperFastHash (Paul Hsieh), kmod's hash: orders modules and symbols. */
 uint32_t dm_hash(const char *key, size_t len);
@@ -147,28 +117,5 @@ int dm_graph_number(struct dm_graph *g, const struct dm_log *log);
 
 /* Each module's dep_line: all modules it reaches, by topological number. */
 int dm_graph_dep_lines(struct dm_graph *g);
-
-/* ---- the outputs (depmod-output.c) ---------------------------------------- */
-
-/* What the outputs are made of besides the module set, and where they go. */
-struct dm_output_options {
-	const char *dirname;	/* D: modules.builtin and .builtin.modinfo */
-	const char *outdir;	/* the files go there, created 0755 */
-	FILE *show;		/* -n: the text outputs go here instead */
-	enum mt_index_layout layout;	/* of the .bin files */
-	bool warn_duplicates;	/* -w: report duplicate aliases */
-	unsigned threads;	/* generating threads; 0: one per CPU */
-};
-
-/* The output files of the module set g.  Start generating, once the
- * modules are parsed and in their final order, what needs nothing more (in
- * other threads); finish once the dependencies are known: generate the
- * rest and write every file in kmod's order (or the text ones on
- * opts->show), or with write false (dependency cycles) throw everything
- * away.  g and log must stay valid until finished. */
-struct dm_outputs;
-int dm_outputs_start(const struct dm_graph *g, const struct dm_output_options *opts,
-		     const struct dm_log *log, struct dm_outputs **out);
-int dm_outputs_finish(struct dm_outputs *o, bool write);
 
 #endif
