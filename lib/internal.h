@@ -21,6 +21,52 @@ int mt_glob_match(const char *pattern, const char *string);
 /* False only when no pattern starting with `prefix` can match `string`. */
 int mt_glob_could_match(const char *prefix, const char *string);
 
+/*
+ * ---- configuration file lists (conf-list.c) --------------------------------
+ * The files of modprobe.d and depmod.d: every *.conf entry (not starting
+ * with '.') of a directory, and files given by path, each listed under its
+ * base name, kept sorted by it; a name already listed keeps its first file.
+ */
+struct mt_conf_file {
+	char *path;
+	const char *name;	/* the base name, inside path */
+};
+
+struct mt_conf_list {
+	struct mt_conf_file *files;
+	size_t n, cap;
+};
+
+/* What listing comes across.  `dir` is the directory (NULL for a path given
+ * by itself), `name` the entry or path, `err` the errno of a failure. */
+enum mt_conf_event {
+	MT_CONF_NO_PATH,	/* a path that cannot be stat'ed: skipped */
+	MT_CONF_NO_DIR,		/* a directory that cannot be opened: skipped */
+	MT_CONF_NOT_CONF,	/* an entry not ending in ".conf": skipped */
+	MT_CONF_NO_STAT,	/* an entry that cannot be stat'ed: skipped */
+	MT_CONF_SUBDIR,		/* a directory inside the directory: skipped */
+	MT_CONF_DUPLICATE,	/* a base name already listed: skipped */
+	MT_CONF_DIR_DONE,	/* a directory has been listed */
+};
+
+/* How a caller lists: which entries count, and its messages (report may
+ * be NULL). */
+struct mt_conf_lister {
+	bool regular_only;	/* skip FIFOs, devices and sockets silently */
+	void (*report)(void *data, enum mt_conf_event event, const char *dir,
+		       const char *name, int err);
+	void *data;
+};
+
+/* A directory's entries, or the file `path` itself.  0 or -ENOMEM. */
+int mt_conf_list_add_path(struct mt_conf_list *list, const char *path,
+			  const struct mt_conf_lister *how);
+/* DIR/NAME (or the path NAME when dir is NULL), whether it exists or not.
+ * 0 or -ENOMEM. */
+int mt_conf_list_add(struct mt_conf_list *list, const char *dir, const char *name,
+		     const struct mt_conf_lister *how);
+void mt_conf_list_release(struct mt_conf_list *list);
+
 static inline uint16_t mt_get16(const void *p, bool big)
 {
 	const uint8_t *b = p;
