@@ -504,14 +504,18 @@ static int copy_imports(struct dm_module *m, struct mt_elf *elf, struct dm_arena
 	return 0;
 }
 
-/* A parsing thread's state: its arena, buffers reused for the image of
- * each uncompressed module and for its section table and names, and the
- * directory of its last module (modules of a directory come in a row, and
- * opening them relative to it spares resolving the whole path each time). */
+/* Sections whose contents depmod's queries read (besides the names). */
+static const char *const wanted_sections[] = {
+	".modinfo", ".symtab", ".strtab", "__versions", "__ksymtab_strings", NULL,
+};
+
+/* A parsing thread's state: its arena, buffers reused for each plain
+ * module, and the directory of its last module (modules of a directory
+ * come in a row, and opening them relative to it spares resolving the
+ * whole path each time). */
 struct parser {
 	struct dm_arena *arena;
-	unsigned char *buf, *meta;
-	size_t cap, meta_cap;
+	struct mt_elf_buffers buffers;
 	const char *dir;	/* dir_len bytes of a module path */
 	size_t dir_len;
 	int dir_fd;		/* or -1 */
@@ -545,209 +549,16 @@ static int open_module(struct parser *p, const char *path)
 	return openat(p->dir_fd, path + len, O_RDONLY | O_CLOEXEC);
 }
 
-/* Part of a module file and its place in the compact image. */
-struct block {
-	uint64_t off, end;	/* in the file */
-	uint64_t at;		/* in the image */
-};
-
-static int cmp_block(const void *a, const void *b)
-{
-	const struct block *x = a, *y = b;
-
-	return (x->off > y->off) - (x->off < y->off);
-}
-
-/* Ranges closer than this are read with one call. */
-#define MERGE_GAP ((uint64_t)16 << 10)
-/* The section names usually lie just before the section table. */
-#define TABLE_SLACK ((uint64_t)4 << 10)
-#define EHDR_SPACE 64u
-
-/* A reused buffer; bytes it gains are zeroed, so none is uninitialized. */
-static bool reserve(unsigned char **buf, size_t *cap, size_t size)
-{
-	size_t want = size + (size >> 2);
-	unsigned char *grown;
-
-	if (size <= *cap)
-		return true;
-	grown = realloc(*buf, want);
-	if (!grown)
-		return false;
-	memset(grown + *cap, 0, want - *cap);
-	*buf = grown;
-	*cap = want;
-	return true;
-}
-
-/* Read [off, off+len) of the file to `to`. */
-static bool read_to(int fd, unsigned char *to, uint64_t off, uint64_t len)
-{
-	size_t done = 0;
-
-	while (done < len) {
-		ssize_t got = pread(fd, to + done, (size_t)len - done, (off_t)(off + done));
-
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got <= 0)
-			return false;
-		done += (size_t)got;
-	}
-	return true;
-}
-
-static void put_word(unsigned char *p, uint64_t v, bool is64, bool big)
-{
-	unsigned n = is64 ? 8 : 4;
-
-	for (unsigned i = 0; i < n; i++)
-		p[big ? n - 1 - i : i] = (unsigned char)(v >> (8 * i));
-}
-
-/* Sections whose contents depmod's queries read (besides the names). */
-static bool wanted_section(const char *name)
-{
-	static const char *const names[] = {
-		".modinfo", ".symtab", ".strtab", "__versions", "__ksymtab_strings",
-	};
-
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (strcmp(name, names[i]) == 0)
-			return true;
-	return false;
-}
-
-/*
- * A compact image of a plain module, for when CRCs do not matter: the ELF
- * header, the section table, the section names and the sections depmod's
- * queries read, packed into the parser's buffer, with the header and the
- * table rewritten to point at the new places.  Sections left out point
- * past the end of the image, where the library ignores them.  A few reads
- * of a dozen kilobytes into a small reused buffer beat both mapping every
- * file (threads then contend for the address space) and reading it whole.
- * `head` is the file's first EHDR_SPACE bytes.  Returns the image size, or
- * 0 when the layout is unusual: the caller then reads the whole file and
- * mt_elf_open judges it.
- */
-static size_t read_compact(int fd, size_t size, const unsigned char *head, struct parser *p)
-{
-	bool is64 = head[4] == 2, big = head[5] == 2, ok;
-	uint64_t shoff, shnum, table_len, win_off, names_off, names_size, names_at;
-	unsigned shentsize, shstrndx;
-	struct block *blocks;
-	size_t n = 0, k, total;
-	const unsigned char *sh;
-	const char *names;
-
-	if ((head[4] != 1 && head[4] != 2) || (head[5] != 1 && head[5] != 2))
-		return 0;
-	shoff = is64 ? mt_get64(head + 40, big) : mt_get32(head + 32, big);
-	shentsize = mt_get16(head + (is64 ? 58 : 46), big);
-	shnum = mt_get16(head + (is64 ? 60 : 48), big);
-	shstrndx = mt_get16(head + (is64 ? 62 : 50), big);
-	table_len = shnum * shentsize;
-	if (shentsize != (is64 ? 64u : 40u) || shnum == 0 || shstrndx == 0 || shstrndx >= shnum ||
-	    shoff < EHDR_SPACE || !mt_in_bounds(shoff, table_len, size))
-		return 0;
-#define SH_WORD(i, o64, o32) (is64 ? mt_get64(sh + (i) * 64 + (o64), big) \
-				   : mt_get32(sh + (i) * 40 + (o32), big))
-
-	/* The section table with the bytes before it, usually the names. */
-	win_off = shoff - EHDR_SPACE > TABLE_SLACK ? shoff - TABLE_SLACK : EHDR_SPACE;
-	if (!reserve(&p->meta, &p->meta_cap, shoff + table_len - win_off) ||
-	    !read_to(fd, p->meta, win_off, shoff + table_len - win_off))
-		return 0;
-	sh = p->meta + (shoff - win_off);
-	names_off = SH_WORD(shstrndx, 24, 16);
-	names_size = SH_WORD(shstrndx, 32, 20);
-	if (names_size == 0 || !mt_in_bounds(names_off, names_size, size))
-		return 0;
-	if (names_off >= win_off && names_off + names_size <= shoff) {
-		names = (const char *)p->meta + (names_off - win_off);
-	} else {
-		size_t at = shoff + table_len - win_off;
-
-		if (!reserve(&p->meta, &p->meta_cap, at + names_size) ||
-		    !read_to(fd, p->meta + at, names_off, names_size))
-			return 0;
-		sh = p->meta + (shoff - win_off);
-		names = (const char *)p->meta + at;
-	}
-	if (names[names_size - 1] != '\0')
-		return 0;
-
-	/* The wanted sections, merged when close, placed after the names. */
-	blocks = malloc(shnum * sizeof(*blocks));
-	if (!blocks)
-		return 0;
-	for (uint64_t i = 1; i < shnum; i++) {
-		uint32_t name = mt_get32(sh + i * shentsize, big);
-		uint32_t type = mt_get32(sh + i * shentsize + 4, big);
-		uint64_t off = SH_WORD(i, 24, 16), len = SH_WORD(i, 32, 20);
-
-		if (name < names_size && type != 8 /* SHT_NOBITS */ && len > 0 &&
-		    mt_in_bounds(off, len, size) && wanted_section(names + name))
-			blocks[n++] = (struct block){ off, off + len, 0 };
-	}
-	if (n > 0)
-		qsort(blocks, n, sizeof(*blocks), cmp_block);
-	names_at = EHDR_SPACE + table_len;
-	total = (size_t)(names_at + names_size);
-	k = 0;
-	for (size_t i = 0; i < n; ) {
-		struct block b = blocks[i++];
-
-		while (i < n && blocks[i].off <= b.end + MERGE_GAP) {
-			if (blocks[i].end > b.end)
-				b.end = blocks[i].end;
-			i++;
-		}
-		total = (total + 7) & ~(size_t)7;
-		b.at = total;
-		total += (size_t)(b.end - b.off);
-		blocks[k++] = b;
-	}
-	n = k;
-	ok = reserve(&p->buf, &p->cap, total);
-	for (size_t i = 0; ok && i < n; i++)
-		ok = read_to(fd, p->buf + blocks[i].at, blocks[i].off, blocks[i].end - blocks[i].off);
-	if (ok) {
-		unsigned char *image_sh = p->buf + EHDR_SPACE;
-
-		memcpy(p->buf, head, EHDR_SPACE);
-		memcpy(image_sh, sh, table_len);
-		memcpy(p->buf + names_at, names, names_size);
-		put_word(p->buf + (is64 ? 40 : 32), EHDR_SPACE, is64, big);
-		for (uint64_t i = 1; i < shnum; i++) {
-			uint64_t off = SH_WORD(i, 24, 16), len = SH_WORD(i, 32, 20), at = total;
-
-			if (i == shstrndx) {
-				at = names_at;
-			} else {
-				for (size_t j = 0; j < n; j++)
-					if (off >= blocks[j].off && off <= blocks[j].end &&
-					    len <= blocks[j].end - off)
-						at = blocks[j].at + (off - blocks[j].off);
-			}
-			put_word(image_sh + i * shentsize + (is64 ? 24 : 16), at, is64, big);
-		}
-	}
-#undef SH_WORD
-	free(blocks);
-	return ok ? total : 0;
-}
-
-/* The image of a module.  An ELF file is read into the parser's buffer,
+/* A module as ELF.  A plain file is read into the parser's buffers,
  * compactly when CRCs do not matter; anything else, compressed or not a
  * module at all, is left to the library. */
-static int load_image(const char *path, struct parser *p, struct mt_file **file,
-		      const void **data, size_t *size)
+static int load_module(const char *path, struct parser *p, struct mt_file **file,
+		       struct mt_elf **elf)
 {
-	unsigned char head[EHDR_SPACE];
 	int fd = open_module(p, path), err;
+	const void *data;
 	struct stat st;
+	size_t size;
 
 	if (fd < 0)
 		return -errno;
@@ -756,25 +567,20 @@ static int load_image(const char *path, struct parser *p, struct mt_file **file,
 		close(fd);
 		return err;
 	}
-	if (S_ISREG(st.st_mode) && (size_t)st.st_size >= EHDR_SPACE &&
-	    read_to(fd, head, 0, EHDR_SPACE) && memcmp(head, "\177ELF", 4) == 0) {
-		err = 0;
-		*size = p->sparse ? read_compact(fd, (size_t)st.st_size, head, p) : 0;
-		if (*size == 0) {
-			*size = (size_t)st.st_size;
-			if (!reserve(&p->buf, &p->cap, *size))
-				err = -ENOMEM;
-			else if (!read_to(fd, p->buf, 0, *size))
-				err = -EIO;
+	if (S_ISREG(st.st_mode)) {
+		err = mt_elf_read(fd, (size_t)st.st_size, p->sparse ? wanted_sections : NULL,
+				  &p->buffers, path, elf);
+		if (err != -ENOEXEC) {
+			close(fd);
+			return err;
 		}
-		close(fd);
-		*data = p->buf;
-		return err;
 	}
 	close(fd);
 	err = mt_file_open(path, file);
 	if (err >= 0)
-		err = mt_file_load(*file, data, size);
+		err = mt_file_load(*file, &data, &size);
+	if (err >= 0)
+		err = mt_elf_open(data, size, path, elf);
 	return err;
 }
 
@@ -785,13 +591,9 @@ static int parse_module(struct dm_module *m, struct parser *p)
 {
 	struct mt_file *file = NULL;
 	struct mt_elf *elf = NULL;
-	const void *data;
-	size_t size;
 	int err;
 
-	err = load_image(m->path, p, &file, &data, &size);
-	if (err >= 0)
-		err = mt_elf_open(data, size, m->path, &elf);
+	err = load_module(m->path, p, &file, &elf);
 	if (err < 0) {
 		m->load_err = err;
 		err = err == -ENOMEM ? err : 0;
@@ -839,8 +641,7 @@ static void *parse_worker(void *arg)
 	}
 	if (w->parser.dir_fd >= 0)
 		close(w->parser.dir_fd);
-	free(w->parser.buf);
-	free(w->parser.meta);
+	mt_elf_buffers_release(&w->parser.buffers);
 	return NULL;
 }
 

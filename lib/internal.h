@@ -67,6 +67,30 @@ int mt_conf_list_add(struct mt_conf_list *list, const char *dir, const char *nam
 		     const struct mt_conf_lister *how);
 void mt_conf_list_release(struct mt_conf_list *list);
 
+/*
+ * ---- reading ELF files (elf.c) ----------------------------------------------
+ * mt_elf_read reads a plain module file into buffers that one thread reuses
+ * from file to file.  With `sections` (NULL-terminated names), only the ELF
+ * header, the section table, the section names and those sections are read,
+ * with a few preads (ranges close together as one), into a compact image
+ * whose header and table point at their new places; a section left out
+ * points past its end, where every query finds nothing.  A few reads into a
+ * small reused buffer beat both mapping each file (threads then contend for
+ * the address space) and reading it whole.  An unusual layout, or `sections`
+ * NULL, reads the whole file.  The image is then mt_elf_open'ed as `name`;
+ * it and the mt_elf stay valid until the next read into the same buffers.
+ * -ENOEXEC when the file (`size` bytes, open on fd) does not start with an
+ * ELF header (it may be compressed), -ENOMEM, -EIO, or mt_elf_open's error.
+ */
+struct mt_elf_buffers {
+	unsigned char *image, *table;
+	size_t image_cap, table_cap;
+};
+
+int mt_elf_read(int fd, size_t size, const char *const *sections, struct mt_elf_buffers *b,
+		const char *name, struct mt_elf **out);
+void mt_elf_buffers_release(struct mt_elf_buffers *b);
+
 static inline uint16_t mt_get16(const void *p, bool big)
 {
 	const uint8_t *b = p;
