@@ -420,7 +420,7 @@ static const char **copy_values(struct dm_arena *a, const struct mt_kv *kv, int 
 	return v;
 }
 
-static int copy_modinfo(struct dm_module *m, struct mt_elf *elf, struct dm_arena *a)
+static int copy_modinfo(struct dm_module *m, const struct mt_elf *elf, struct dm_arena *a)
 {
 	struct mt_kv *kv;
 	int count = mt_elf_modinfo(elf, &kv);
@@ -437,7 +437,8 @@ static int copy_modinfo(struct dm_module *m, struct mt_elf *elf, struct dm_arena
 	return 0;
 }
 
-static int copy_exports(struct dm_module *m, struct mt_elf *elf, struct dm_arena *a, char prefix)
+static int copy_exports(struct dm_module *m, const struct mt_elf *elf, struct dm_arena *a,
+			char prefix)
 {
 	struct mt_symbol *syms;
 	int count = mt_elf_exports(elf, &syms);
@@ -469,7 +470,8 @@ static int copy_exports(struct dm_module *m, struct mt_elf *elf, struct dm_arena
 	return 0;
 }
 
-static int copy_imports(struct dm_module *m, struct mt_elf *elf, struct dm_arena *a, char prefix)
+static int copy_imports(struct dm_module *m, const struct mt_elf *elf, struct dm_arena *a,
+			char prefix)
 {
 	struct mt_symbol *syms;
 	int count = mt_elf_imports(elf, &syms);
@@ -509,103 +511,34 @@ static const char *const wanted_sections[] = {
 	".modinfo", ".symtab", ".strtab", "__versions", "__ksymtab_strings", NULL,
 };
 
-/* A parsing thread's state: its arena, buffers reused for each plain
- * module, and the directory of its last module (modules of a directory
- * come in a row, and opening them relative to it spares resolving the
- * whole path each time). */
+/* A parsing thread's state: its arena and its module reader. */
 struct parser {
 	struct dm_arena *arena;
-	struct mt_elf_buffers buffers;
-	const char *dir;	/* dir_len bytes of a module path */
-	size_t dir_len;
-	int dir_fd;		/* or -1 */
+	struct mt_module_reader reader;
 	char prefix;
-	bool sparse;		/* CRCs do not matter: compact images */
 };
-
-static int open_module(struct parser *p, const char *path)
-{
-	const char *slash = strrchr(path, '/');
-	size_t len = slash ? (size_t)(slash - path) + 1 : 0;
-
-	if (len == 0)
-		return open(path, O_RDONLY | O_CLOEXEC);
-	if (p->dir_fd < 0 || len != p->dir_len || memcmp(path, p->dir, len) != 0) {
-		char dir[PATH_MAX];
-
-		if (p->dir_fd >= 0)
-			close(p->dir_fd);
-		p->dir_fd = -1;
-		if (len >= sizeof(dir))
-			return open(path, O_RDONLY | O_CLOEXEC);
-		memcpy(dir, path, len);
-		dir[len] = '\0';
-		p->dir_fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-		if (p->dir_fd < 0)
-			return open(path, O_RDONLY | O_CLOEXEC);
-		p->dir = path;
-		p->dir_len = len;
-	}
-	return openat(p->dir_fd, path + len, O_RDONLY | O_CLOEXEC);
-}
-
-/* A module as ELF.  A plain file is read into the parser's buffers,
- * compactly when CRCs do not matter; anything else, compressed or not a
- * module at all, is left to the library. */
-static int load_module(const char *path, struct parser *p, struct mt_file **file,
-		       struct mt_elf **elf)
-{
-	int fd = open_module(p, path), err;
-	const void *data;
-	struct stat st;
-	size_t size;
-
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0) {
-		err = -errno;
-		close(fd);
-		return err;
-	}
-	if (S_ISREG(st.st_mode)) {
-		err = mt_elf_read(fd, (size_t)st.st_size, p->sparse ? wanted_sections : NULL,
-				  &p->buffers, path, elf);
-		if (err != -ENOEXEC) {
-			close(fd);
-			return err;
-		}
-	}
-	close(fd);
-	err = mt_file_open(path, file);
-	if (err >= 0)
-		err = mt_file_load(*file, &data, &size);
-	if (err >= 0)
-		err = mt_elf_open(data, size, path, elf);
-	return err;
-}
 
 /* Everything depmod needs from one module, copied into the parser's arena.
  * A module that cannot be read keeps its load_err and no symbols; only
  * -ENOMEM fails. */
 static int parse_module(struct dm_module *m, struct parser *p)
 {
-	struct mt_file *file = NULL;
-	struct mt_elf *elf = NULL;
+	const struct mt_elf *elf;
+	struct mt_module *mod;
 	int err;
 
-	err = load_module(m->path, p, &file, &elf);
+	err = mt_module_read(&p->reader, m->path, &mod);
 	if (err < 0) {
 		m->load_err = err;
-		err = err == -ENOMEM ? err : 0;
-	} else {
-		err = copy_exports(m, elf, p->arena, p->prefix);
-		if (err >= 0)
-			err = copy_modinfo(m, elf, p->arena);
-		if (err >= 0)
-			err = copy_imports(m, elf, p->arena, p->prefix);
+		return err == -ENOMEM ? err : 0;
 	}
-	mt_elf_close(elf);
-	mt_file_close(file);
+	mt_module_elf(mod, &elf);	/* made by the read: cannot fail */
+	err = copy_exports(m, elf, p->arena, p->prefix);
+	if (err >= 0)
+		err = copy_modinfo(m, elf, p->arena);
+	if (err >= 0)
+		err = copy_imports(m, elf, p->arena, p->prefix);
+	mt_module_close(mod);
 	return err;
 }
 
@@ -639,9 +572,7 @@ static void *parse_worker(void *arg)
 				atomic_store(&job->err, err);
 		}
 	}
-	if (w->parser.dir_fd >= 0)
-		close(w->parser.dir_fd);
-	mt_elf_buffers_release(&w->parser.buffers);
+	mt_module_reader_release(&w->parser.reader);
 	return NULL;
 }
 
@@ -649,6 +580,7 @@ static int parse_modules(struct depmod *dm)
 {
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	unsigned n = dm->opts->threads ? dm->opts->threads : cpus > 0 ? (unsigned)cpus : 1;
+	bool sparse = !(dm->opts->check_symbols && dm->opts->symvers);
 	struct parse_job job = { .dm = dm };
 	struct parse_worker *workers;
 	pthread_t *tids;
@@ -665,13 +597,14 @@ static int parse_modules(struct depmod *dm)
 		return -ENOMEM;
 	}
 	dm->n_arenas = n;
-	for (unsigned i = 0; i < n; i++)
+	for (unsigned i = 0; i < n; i++) {
 		workers[i] = (struct parse_worker){
 			.job = &job,
-			.parser = { .arena = &dm->arenas[i], .prefix = dm->opts->symbol_prefix,
-				    .sparse = !(dm->opts->check_symbols && dm->opts->symvers),
-				    .dir_fd = -1 },
+			.parser = { .arena = &dm->arenas[i], .prefix = dm->opts->symbol_prefix },
 		};
+		/* Compact images unless the CRCs of exports are checked. */
+		mt_module_reader_init(&workers[i].parser.reader, sparse ? wanted_sections : NULL);
+	}
 	/* The calling thread is worker 0. */
 	for (; started < n; started++)
 		if (pthread_create(&tids[started], NULL, parse_worker, &workers[started]) != 0)

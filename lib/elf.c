@@ -402,6 +402,7 @@ int mt_elf_read(int fd, size_t size, const char *const *sections, struct mt_elf_
 		if (!read_at(fd, b->image, 0, len))
 			return mt_fail(EIO, "%s: read failed", name);
 	}
+	b->image_size = len;
 	return mt_elf_open(b->image, len, name, out);
 }
 

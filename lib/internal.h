@@ -4,6 +4,7 @@
 #ifndef LIBMODTOOL_INTERNAL_H
 #define LIBMODTOOL_INTERNAL_H
 
+#include <limits.h>
 #include <stdint.h>
 #include <string.h>
 #include "libmodtool.h"
@@ -85,11 +86,36 @@ void mt_conf_list_release(struct mt_conf_list *list);
 struct mt_elf_buffers {
 	unsigned char *image, *table;
 	size_t image_cap, table_cap;
+	size_t image_size;	/* of the image last read */
 };
 
 int mt_elf_read(int fd, size_t size, const char *const *sections, struct mt_elf_buffers *b,
 		const char *name, struct mt_elf **out);
 void mt_elf_buffers_release(struct mt_elf_buffers *b);
+
+/*
+ * ---- reading many modules (module.c) ----------------------------------------
+ * A thread that reads many modules keeps a reader: the buffers plain files
+ * are read into (mt_elf_read, only `sections` when not NULL), and the
+ * directory of the last module, open, as modules of a directory come in a
+ * row and opening them relative to it spares resolving the whole path.
+ */
+struct mt_module_reader {
+	struct mt_elf_buffers buffers;
+	const char *const *sections;
+	int dir_fd;		/* or -1 */
+	size_t dir_len;
+	char dir[PATH_MAX];	/* dir_len bytes: the directory with its '/' */
+};
+
+void mt_module_reader_init(struct mt_module_reader *r, const char *const *sections);
+void mt_module_reader_release(struct mt_module_reader *r);
+
+/* The module at `path` with its ELF view made (mt_module_elf gives it).  A
+ * plain file is read into r's buffers and has no mt_file (mt_module_file
+ * gives NULL, mt_module_image the image read); anything else goes the way
+ * of mt_module_open.  Close the module before the next read with r. */
+int mt_module_read(struct mt_module_reader *r, const char *path, struct mt_module **out);
 
 static inline uint16_t mt_get16(const void *p, bool big)
 {
