@@ -548,7 +548,7 @@ int dm_outputs_start(const struct dm_graph *g, const struct dm_output_options *o
 	for (size_t i = 0; i < N_OUTPUTS; i++) {
 		struct task *t = &o->tasks[i];
 
-		*t = (struct task){ .output = &outputs[i], .log = { collect, t } };
+		*t = (struct task){ .output = &outputs[i], .log = { .collect = collect, .data = t } };
 		t->in = (struct gen){ .graph = g, .opts = &o->opts, .log = &t->log };
 	}
 	queue_phase(o, PHASE_MODULES);

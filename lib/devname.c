@@ -110,7 +110,8 @@ static int parse_line(char *line, struct mt_devname *entry, char *why, size_t wh
 	return 0;
 }
 
-int mt_devnames_read(const char *path, struct mt_devname **out, int *bad)
+int mt_devnames_read(const struct mt_ctx *ctx, const char *path, struct mt_devname **out,
+		     int *bad)
 {
 	struct mt_devname *list = NULL, *grown;
 	int count = 0, cap = 0, err = 0;
@@ -133,14 +134,14 @@ int mt_devnames_read(const char *path, struct mt_devname **out, int *bad)
 		if (line[0] == '#')
 			continue;
 		if (strlen(line) != (size_t)len) {
-			mt_log(LOG_ERR, "%s:%lu: invalid devname entry: a NUL byte in the line\n",
+			mt_log(ctx, LOG_ERR, "%s:%lu: invalid devname entry: a NUL byte in the line\n",
 			       path, lineno);
 			(*bad)++;
 			continue;
 		}
 		err = parse_line(line, &entry, why, sizeof(why));
 		if (err == -EINVAL) {
-			mt_log(LOG_ERR, "%s:%lu: invalid devname entry: %s\n", path, lineno, why);
+			mt_log(ctx, LOG_ERR, "%s:%lu: invalid devname entry: %s\n", path, lineno, why);
 			(*bad)++;
 			err = 0;
 			continue;

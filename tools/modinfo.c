@@ -72,12 +72,13 @@ static int info_append(struct info *info, const char *key, char *value)
 	return 0;
 }
 
-static int append_signature(struct info *info, const void *data, size_t size)
+static int append_signature(struct mt_ctx *ctx, struct info *info, const void *data,
+			    size_t size)
 {
 	struct mt_signature sig;
 	int err;
 
-	if (mt_signature_parse(data, size, &sig) < 0)
+	if (mt_signature_parse(ctx, data, size, &sig) < 0)
 		return 0;
 	err = info_append(info, "sig_id", strdup(sig.id_type));
 	if (err >= 0)
@@ -92,7 +93,7 @@ static int append_signature(struct info *info, const void *data, size_t size)
 	return err;
 }
 
-static int file_info(const char *path, struct info *info)
+static int file_info(struct mt_ctx *ctx, const char *path, struct info *info)
 {
 	const struct mt_elf *elf;
 	const void *data;
@@ -111,7 +112,7 @@ static int file_info(const char *path, struct info *info)
 	if (err >= 0)
 		err = info->count = mt_elf_modinfo(elf, &info->kv);
 	if (err >= 0)
-		err = append_signature(info, data, size);
+		err = append_signature(ctx, info, data, size);
 	return err;
 }
 
@@ -153,7 +154,7 @@ static bool kv_key_is(const struct mt_kv *kv, const char *key)
 	return kv->key_len == strlen(key) && memcmp(kv->key, key, kv->key_len) == 0;
 }
 
-static int show_module(const char *dirname, const struct mt_modref *mod)
+static int show_module(struct mt_ctx *ctx, const struct mt_modref *mod)
 {
 	const char *filename = mod->path;
 	struct info info = { 0 };
@@ -174,9 +175,9 @@ static int show_module(const char *dirname, const struct mt_modref *mod)
 		printf("%-16s%s%c", "filename:", filename, separator);
 
 	if (mod->path) {
-		err = file_info(mod->path, &info);
+		err = file_info(ctx, mod->path, &info);
 	} else {
-		err = info.count = mt_builtin_modinfo(dirname, mod->name, &info.builtin, &info.kv);
+		err = info.count = mt_builtin_modinfo(mt_ctx_dirname(ctx), mod->name, &info.builtin, &info.kv);
 		if (err == -ENOENT) {
 			/* a kernel without modules.builtin.modinfo */
 			info_release(&info);
@@ -230,7 +231,7 @@ static bool has_module_extension(const char *name)
 	return false;
 }
 
-static int show_path(const char *dirname, const char *arg)
+static int show_path(struct mt_ctx *ctx, const char *arg)
 {
 	struct mt_modref mod = { 0 };
 	char name[PATH_MAX];
@@ -246,7 +247,7 @@ static int show_path(const char *dirname, const char *arg)
 		ERR("Module %s not found.\n", arg);
 		return err;
 	}
-	err = show_module(dirname, &mod);
+	err = show_module(ctx, &mod);
 	free(mod.path);
 	return err;
 }
@@ -267,7 +268,7 @@ static int show_lookup(struct mt_ctx *ctx, const char *arg, bool name_only)
 		return n < 0 ? n : -ENOENT;
 	}
 	for (int i = 0; i < n; i++) {
-		int ret = show_module(mt_ctx_dirname(ctx), &mods[i]);
+		int ret = show_module(ctx, &mods[i]);
 
 		if (ret < 0)
 			err = ret;
@@ -319,7 +320,6 @@ int modinfo_main(int argc, char *argv[])
 	int opt, err = 0;
 
 	log_open(argv[0], false);
-	log_library_messages();
 	while ((opt = getopt_long(argc, argv, "adlpn0mF:k:b:Vh", options, NULL)) != -1) {
 		switch (opt) {
 		case 'a': field = "author"; break;
@@ -350,6 +350,7 @@ int modinfo_main(int argc, char *argv[])
 		free(dirname);
 		return EXIT_FAILURE;
 	}
+	log_library_messages(ctx);
 	for (int i = optind; i < argc; i++) {
 		const char *arg = argv[i];
 		struct stat st;
@@ -358,7 +359,7 @@ int modinfo_main(int argc, char *argv[])
 		if (name_only)
 			ret = show_lookup(ctx, arg, true);
 		else if (has_module_extension(arg) && stat(arg, &st) == 0 && S_ISREG(st.st_mode))
-			ret = show_path(mt_ctx_dirname(ctx), arg);
+			ret = show_path(ctx, arg);
 		else
 			ret = show_lookup(ctx, arg, false);
 		if (ret < 0)

@@ -391,7 +391,6 @@ int modprobe_main(int argc, char *argv[])
 	bool use_syslog = false, quiet = false;
 	int opt_c, verbose = 0, nconfig = 0, err = 0, nargs;
 	char **args = argv, *dirname = NULL, *end;
-	struct mt_config *cfg = NULL;
 
 	env = getenv("MODPROBE_OPTIONS");
 	if (env) {
@@ -474,13 +473,12 @@ int modprobe_main(int argc, char *argv[])
 		ERR("kmod_new() failed!\n");
 		return EXIT_FAILURE;
 	}
-	log_library_messages();
-	if (mt_config_new(mt_ctx_dirname(ctx), config_paths, nconfig, &cfg) < 0) {
+	log_library_messages(ctx);
+	if (mt_ctx_load_config(ctx, config_paths, nconfig) < 0) {
 		ERR("%s\n", mt_last_error());
 		return EXIT_FAILURE;
 	}
-	mt_ctx_set_config(ctx, cfg);
-	log_set_threshold(quiet ? LOG_EMERG : LOG_WARNING + verbose);
+	mt_ctx_set_log_priority(ctx, log_set_threshold(quiet ? LOG_EMERG : LOG_WARNING + verbose));
 
 	if (show_config) {
 		err = dump_config();
@@ -508,7 +506,6 @@ int modprobe_main(int argc, char *argv[])
 	}
 	fflush(stdout);
 	mt_ctx_free(ctx);
-	mt_config_free(cfg);
 	free(dirname);
 	free(config_paths);
 	if (args != argv)
