@@ -33,7 +33,6 @@ static const char *const default_paths[] = {
 struct vec {
 	void *data;
 	int count;
-	int cap;
 };
 
 struct option {
@@ -81,19 +80,8 @@ static void *vec_push(struct vec *v, size_t elsize)
 {
 	char *slot;
 
-	if (v->count == v->cap) {
-		int cap;
-		void *grown;
-
-		if (v->cap > INT_MAX / 2)
-			return NULL;
-		cap = v->cap ? v->cap * 2 : 8;
-		grown = reallocarray(v->data, (size_t)cap, elsize);
-		if (!grown)
-			return NULL;
-		v->data = grown;
-		v->cap = cap;
-	}
+	if (v->count == INT_MAX || mt_array_room(&v->data, (size_t)v->count, elsize) < 0)
+		return NULL;
 	slot = (char *)v->data + (size_t)v->count++ * elsize;
 	memset(slot, 0, elsize);
 	return slot;
@@ -512,15 +500,8 @@ static int read_line(FILE *fp, char **buf, size_t *cap, unsigned *lineno)
 		}
 		if (c == EOF && len == 0)
 			return 0;
-		if (len + 1 >= *cap) {
-			size_t size = *cap ? *cap * 2 : 256;
-			char *grown = size > *cap ? realloc(*buf, size) : NULL;
-
-			if (!grown)
-				return -ENOMEM;
-			*buf = grown;
-			*cap = size;
-		}
+		if (mt_array_reserve(buf, cap, len + 2, 1) < 0)
+			return -ENOMEM;
 		if (c == EOF || c == '\n') {
 			(*buf)[len] = '\0';
 			*lineno += lines + 1;

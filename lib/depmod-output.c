@@ -70,18 +70,12 @@ struct output {
 static void collect(void *data, int priority, const char *fmt, va_list ap)
 {
 	struct task *t = data;
-	struct message *grown;
 	char *text;
 
 	if (vasprintf(&text, fmt, ap) < 0)
 		return;
-	grown = realloc(t->messages, (t->n_messages + 1) * sizeof(*grown));
-	if (!grown) {
+	if (MT_ARRAY_APPEND(t->messages, t->n_messages, ((struct message){ priority, text })) < 0)
 		free(text);
-		return;
-	}
-	t->messages = grown;
-	grown[t->n_messages++] = (struct message){ priority, text };
 }
 
 /* ---- text files ---------------------------------------------------------- */
@@ -325,15 +319,9 @@ static int gen_symbols_bin(const struct gen *in, FILE *out)
 		const struct dm_symbol *sym = g->owned[i];
 		size_t len = strlen(sym->name);
 
-		if (len + 8 > key_size) {
-			char *grown = realloc(key, len + 64);
-
-			if (!grown) {
-				err = -ENOMEM;
-				break;
-			}
-			key = grown;
-			key_size = len + 64;
+		if (mt_array_reserve(&key, &key_size, len + 8, 1) < 0) {
+			err = -ENOMEM;
+			break;
 		}
 		memcpy(key, "symbol:", 7);
 		memcpy(key + 7, sym->name, len + 1);

@@ -113,8 +113,8 @@ static int parse_line(char *line, struct mt_devname *entry, char *why, size_t wh
 int mt_devnames_read(const struct mt_ctx *ctx, const char *path, struct mt_devname **out,
 		     int *bad)
 {
-	struct mt_devname *list = NULL, *grown;
-	int count = 0, cap = 0, err = 0;
+	struct mt_devname *list = NULL;
+	int count = 0, err = 0;
 	char *line = NULL, why[256];
 	unsigned long lineno = 0;
 	size_t size = 0;
@@ -146,21 +146,14 @@ int mt_devnames_read(const struct mt_ctx *ctx, const char *path, struct mt_devna
 			err = 0;
 			continue;
 		}
-		if (err == 0 && count == cap) {
-			cap = cap ? cap * 2 : 32;
-			grown = cap < INT_MAX / 2 ? realloc(list, sizeof(*list) * (size_t)cap) : NULL;
-			if (!grown) {
-				free(entry.module);
-				err = -ENOMEM;
-			} else {
-				list = grown;
-			}
+		if (err == 0 && MT_ARRAY_APPEND(list, count, entry) < 0) {
+			free(entry.module);
+			err = -ENOMEM;
 		}
 		if (err < 0) {
 			err = mt_fail(ENOMEM, "%s: out of memory", path);
 			break;
 		}
-		list[count++] = entry;
 	}
 	if (err == 0 && ferror(fp))
 		err = mt_fail(errno ? errno : EIO, "could not read %s: %s", path,

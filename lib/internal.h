@@ -56,6 +56,27 @@ int mt_config_read(struct mt_ctx *ctx, const char *const *paths, int npaths,
 		   struct mt_config **out);
 void mt_config_free(struct mt_config *cfg);
 
+/*
+ * ---- growable arrays (array.c) ----------------------------------------------
+ * `arrayp` is the address of the array's pointer (T **), NULL for an array
+ * not yet allocated.  Both give 0, or -ENOMEM with the array as it was.
+ */
+
+/* Room for `want` elements of `size` bytes; *cap is the capacity (0 at
+ * first), which grows by doubling. */
+int mt_array_reserve(void *arrayp, size_t *cap, size_t want, size_t size);
+
+/* Room for one element more than `count`, in an array grown only by this
+ * function (its capacity follows from its count). */
+int mt_array_room(void *arrayp, size_t count, size_t size);
+
+/* Append `item` to `array`, which holds `count` elements (an int or size_t
+ * lvalue, incremented) and is grown only this way: 0 or -ENOMEM.  The
+ * arguments are evaluated more than once. */
+#define MT_ARRAY_APPEND(array, count, item) \
+	(mt_array_room(&(array), (size_t)(count), sizeof(*(array))) < 0 ? -ENOMEM : \
+	 ((array)[(count)++] = (item), 0))
+
 /* Append a copy of `s` to a string vector (free with mt_strv_free).
  * 0 or -ENOMEM (the vector unchanged). */
 int mt_strv_push(char ***strv, int *count, const char *s);

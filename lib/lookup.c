@@ -153,13 +153,11 @@ struct lookup {
 
 static int push_ref(struct lookup *l, const char *name, const char *alias, bool builtin)
 {
-	struct mt_modref *grown = realloc(l->refs, sizeof(*l->refs) * (size_t)(l->count + 1));
 	struct mt_modref *ref;
 
-	if (!grown)
+	if (mt_array_room(&l->refs, (size_t)l->count, sizeof(*l->refs)) < 0)
 		return -ENOMEM;
-	l->refs = grown;
-	ref = &grown[l->count++];
+	ref = &l->refs[l->count++];
 	*ref = (struct mt_modref){
 		.name = strdup(name),
 		.alias = alias ? strdup(alias) : NULL,
@@ -334,25 +332,25 @@ int mt_lookup_softdeps(struct mt_ctx *ctx, const char *const *names, int n,
 		       struct mt_modref **out)
 {
 	struct mt_modref *all = NULL;
+	size_t cap = 0;
 	int count = 0;
 
 	for (int i = 0; i < n; i++) {
-		struct mt_modref *refs, *grown;
+		struct mt_modref *refs;
 		int nrefs = mt_lookup(ctx, names[i], 0, &refs);
 
 		if (nrefs < 0) {
-			mt_log(ctx, LOG_ERR, "failed to lookup dependency '%s', continuing anyway.\n", names[i]);
+			mt_log(ctx, LOG_ERR, "failed to lookup dependency '%s', continuing anyway.\n",
+			       names[i]);
 			continue;
 		}
 		if (nrefs == 0)
 			continue;
-		grown = realloc(all, sizeof(*all) * (size_t)(count + nrefs));
-		if (!grown) {
+		if (mt_array_reserve(&all, &cap, (size_t)count + (size_t)nrefs, sizeof(*all)) < 0) {
 			mt_modrefs_free(refs, nrefs);
 			mt_modrefs_free(all, count);
 			return -ENOMEM;
 		}
-		all = grown;
 		memcpy(all + count, refs, sizeof(*refs) * (size_t)nrefs);
 		count += nrefs;
 		free(refs);

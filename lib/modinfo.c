@@ -16,12 +16,10 @@
 static int push_kv(struct mt_kv **list, int *count, const char *s, size_t len)
 {
 	const char *eq = memchr(s, '=', len);
-	struct mt_kv *grown = realloc(*list, sizeof(**list) * (size_t)(*count + 1));
 
-	if (!grown)
+	if (mt_array_room(list, (size_t)*count, sizeof(**list)) < 0)
 		return -ENOMEM;
-	*list = grown;
-	grown[*count] = (struct mt_kv){
+	(*list)[*count] = (struct mt_kv){
 		.key = s,
 		.key_len = eq ? (size_t)(eq - s) : len,
 		.value = eq ? eq + 1 : s + len,
@@ -145,13 +143,10 @@ int mt_params_merge(const struct mt_kv *list, int count, struct mt_param **out,
 			}
 		}
 		if (!p) {
-			struct mt_param *grown = realloc(params, sizeof(*params) * (size_t)(n + 1));
-
-			if (!grown) {
+			if (mt_array_room(&params, (size_t)n, sizeof(*params)) < 0) {
 				free(params);
 				return -ENOMEM;
 			}
-			params = grown;
 			p = &params[n++];
 			*p = (struct mt_param){ .name = kv->value, .name_len = name_len };
 		}

@@ -37,13 +37,7 @@ static bool same_str(const char *a, const char *b)
 
 static int push(struct pmod ***vec, int *count, struct pmod *m)
 {
-	struct pmod **grown = realloc(*vec, sizeof(**vec) * (size_t)(*count + 1));
-
-	if (!grown)
-		return -ENOMEM;
-	grown[(*count)++] = m;
-	*vec = grown;
-	return 0;
+	return MT_ARRAY_APPEND(*vec, *count, m);
 }
 
 /* The probe's module for a lookup result (taking over its strings). */

@@ -386,7 +386,7 @@ int modprobe_main(int argc, char *argv[])
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *root = NULL, *kversion = NULL, **config_paths = NULL, *env;
+	const char *root = NULL, *kversion = NULL, *env;
 	bool show_config = false, show_modversions = false, show_exports = false, remove = false;
 	bool use_syslog = false, quiet = false;
 	int opt_c, verbose = 0, nconfig = 0, err = 0, nargs;
@@ -409,6 +409,9 @@ int modprobe_main(int argc, char *argv[])
 		argc += n;
 		free(words);
 	}
+	/* each -C takes an argument: there are fewer than argc of them */
+	const char *config_paths[argc];
+
 	log_open(args[0], false);
 	while ((opt_c = getopt_long(argc, args, "arRibfDcnC:d:S:sqvVhw:", options, NULL)) != -1) {
 		switch (opt_c) {
@@ -436,16 +439,10 @@ int modprobe_main(int argc, char *argv[])
 		case OPT_SHOW_MODVERSIONS: show_modversions = true; break;
 		case OPT_SHOW_EXPORTS: show_exports = true; break;
 		case 'n': opt.dry_run = true; break;
-		case 'C': {
-			const char **grown = realloc(config_paths, sizeof(*grown) * (size_t)(nconfig + 1));
-
-			if (!grown)
-				return EXIT_FAILURE;
-			config_paths = grown;
+		case 'C':
 			config_paths[nconfig++] = optarg;
 			append_env_option("-C", optarg);
 			break;
-		}
 		case 'd': root = optarg; break;
 		case 'S': kversion = optarg; break;
 		case 's': use_syslog = true; append_env_option("-s", NULL); break;
@@ -474,7 +471,7 @@ int modprobe_main(int argc, char *argv[])
 		return EXIT_FAILURE;
 	}
 	log_library_messages(ctx);
-	if (mt_ctx_load_config(ctx, config_paths, nconfig) < 0) {
+	if (mt_ctx_load_config(ctx, nconfig ? config_paths : NULL, nconfig) < 0) {
 		ERR("%s\n", mt_last_error());
 		return EXIT_FAILURE;
 	}
@@ -507,7 +504,6 @@ int modprobe_main(int argc, char *argv[])
 	fflush(stdout);
 	mt_ctx_free(ctx);
 	free(dirname);
-	free(config_paths);
 	if (args != argv)
 		free(args);
 	log_close();
