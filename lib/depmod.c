@@ -47,25 +47,12 @@ static char *module_dir(const char *root, const struct mt_depmod_options *opts)
 	return dir;
 }
 
+/* A module file that this build can read: depmod skips the others. */
 static bool has_module_suffix(const char *name, size_t len)
 {
-	static const struct {
-		const char *suffix;
-		enum mt_compression comp;
-	} suffixes[] = {
-		{ ".ko", MT_COMPRESSION_NONE },
-		{ ".ko.gz", MT_COMPRESSION_GZIP },
-		{ ".ko.xz", MT_COMPRESSION_XZ },
-		{ ".ko.zst", MT_COMPRESSION_ZSTD },
-	};
+	int comp = mt_module_suffix(name, len);
 
-	for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
-		size_t slen = strlen(suffixes[i].suffix);
-
-		if (len > slen && memcmp(name + len - slen, suffixes[i].suffix, slen) == 0)
-			return mt_compression_supported(suffixes[i].comp);
-	}
-	return false;
+	return comp >= 0 && mt_compression_supported((enum mt_compression)comp);
 }
 
 /* ---- kernel symbols ------------------------------------------------------ */

@@ -109,6 +109,11 @@ enum mt_compression mt_file_compression(const struct mt_file *file);
  * cached otherwise.  -ENOTSUP when the format was compiled out. */
 int mt_file_load(struct mt_file *file, const void **data, size_t *size);
 
+/* The compression the suffix of a module file name says (".ko", ".ko.gz",
+ * ".ko.xz", ".ko.zst": the first `len` bytes of `name` end in it, after at
+ * least one byte), or -ENOENT when they end in none. */
+int mt_module_suffix(const char *name, size_t len);
+
 /* "gzip", "xz", "zstd" or NULL for MT_COMPRESSION_NONE. */
 const char *mt_compression_name(enum mt_compression comp);
 bool mt_compression_supported(enum mt_compression comp);

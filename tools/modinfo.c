@@ -217,20 +217,6 @@ static int show_module(struct mt_ctx *ctx, const struct mt_modref *mod)
 	return err;
 }
 
-static bool has_module_extension(const char *name)
-{
-	static const char *const exts[] = { ".ko", ".ko.gz", ".ko.xz", ".ko.zst" };
-	size_t len = strlen(name);
-
-	for (size_t i = 0; i < sizeof(exts) / sizeof(exts[0]); i++) {
-		size_t elen = strlen(exts[i]);
-
-		if (len > elen && strcmp(name + len - elen, exts[i]) == 0)
-			return true;
-	}
-	return false;
-}
-
 static int show_path(struct mt_ctx *ctx, const char *arg)
 {
 	struct mt_modref mod = { 0 };
@@ -358,7 +344,7 @@ int modinfo_main(int argc, char *argv[])
 
 		if (name_only)
 			ret = show_lookup(ctx, arg, true);
-		else if (has_module_extension(arg) && stat(arg, &st) == 0 && S_ISREG(st.st_mode))
+		else if (mt_module_suffix(arg, strlen(arg)) >= 0 && stat(arg, &st) == 0 && S_ISREG(st.st_mode))
 			ret = show_path(ctx, arg);
 		else
 			ret = show_lookup(ctx, arg, false);
