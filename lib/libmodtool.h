@@ -351,16 +351,21 @@ bool mt_module_in_kernel(struct mt_ctx *ctx, const char *name);
 
 /* ---- module information (modinfo.c) -------------------------------------- */
 
-struct mt_builtin_info;
+struct mt_info;
 
-/* The information list of built-in module `name` from
- * DIRNAME/modules.builtin.modinfo (its first run of "name." records).
- * Count (0 if the module has none), or -errno (-ENOENT: no such file).
- * The list points into *info; free both with free() and
- * mt_builtin_info_free(). */
-int mt_builtin_modinfo(const char *dirname, const char *name,
-		       struct mt_builtin_info **info, struct mt_kv **out);
-void mt_builtin_info_free(struct mt_builtin_info *info);
+/* The information kmod lists for a module (modinfo's fields, libkmod's
+ * kmod_module_get_info): for a module file (mod->path), its .modinfo
+ * entries in order, then, when it is signed, sig_id, signer, sig_key,
+ * sig_hashalgo and signature (the key id and the signature as colon-joined
+ * hex bytes, with a line break and two tabs after every 20th); for a
+ * built-in module (no path), its entries in the context's
+ * modules.builtin.modinfo (the first run of "NAME." records).  Why a
+ * compressed module cannot be read is logged to ctx.  Returns the count
+ * (the list in *list, valid until mt_info_free(*info)), or -errno:
+ * -ENOENT for a built-in module when there is no modules.builtin.modinfo. */
+int mt_module_info(struct mt_ctx *ctx, const struct mt_modref *mod, struct mt_info **info,
+		   const struct mt_kv **list);
+void mt_info_free(struct mt_info *info);
 
 /* A parameter merged from "parm=NAME:DESC" and "parmtype=NAME:TYPE" entries;
  * desc/type are NULL when absent.  Strings are not NUL-terminated. */
