@@ -125,6 +125,17 @@ const char *mt_index_file(enum mt_index_id id)
 	return index_files[id];
 }
 
+int mt_ctx_dump_index(struct mt_ctx *ctx, enum mt_index_id id, FILE *out)
+{
+	int err;
+	struct mt_index *idx = mt_ctx_index(ctx, id, &err);
+
+	if (!idx)
+		return err < 0 ? err : -ENOENT;
+	return mt_index_dump(idx, out,
+			     id == MT_INDEX_ALIAS || id == MT_INDEX_SYMBOLS ? "alias " : "");
+}
+
 struct mt_index *mt_ctx_index(struct mt_ctx *ctx, enum mt_index_id id, int *err)
 {
 	if (!ctx->index_tried[id]) {

@@ -16,15 +16,6 @@ int mt_fail(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)))
  * ---- the context (ctx.c) ----------------------------------------------------
  * Every unit may read a context's fields; ctx.c creates and frees it.
  */
-enum mt_index_id {
-	MT_INDEX_DEP,
-	MT_INDEX_ALIAS,
-	MT_INDEX_SYMBOLS,
-	MT_INDEX_BUILTIN,
-	MT_INDEX_BUILTIN_ALIAS,
-	MT_INDEX_COUNT
-};
-
 struct mt_ctx {
 	mt_log_fn log_fn;		/* NULL: silent */
 	void *log_data;

@@ -72,6 +72,22 @@ int mt_ctx_load_config(struct mt_ctx *ctx, const char *const *paths, int npaths)
 /* The configuration lookups and probing consult: NULL until loaded. */
 const struct mt_config *mt_ctx_config(const struct mt_ctx *ctx);
 
+/* The binary indexes of a module directory. */
+enum mt_index_id {
+	MT_INDEX_DEP,			/* modules.dep.bin */
+	MT_INDEX_ALIAS,			/* modules.alias.bin */
+	MT_INDEX_SYMBOLS,		/* modules.symbols.bin */
+	MT_INDEX_BUILTIN,		/* modules.builtin.bin */
+	MT_INDEX_BUILTIN_ALIAS,		/* modules.builtin.alias.bin */
+	MT_INDEX_COUNT
+};
+
+/* Every entry of the context's index `id` as "KEY VALUE" lines, in the
+ * index's order, with "alias " before those of the alias and symbol
+ * indexes, as kmod dumps them.  0; -ENOENT when the index is missing (an
+ * empty built-in index counts as missing), or -errno when it is corrupt. */
+int mt_ctx_dump_index(struct mt_ctx *ctx, enum mt_index_id id, FILE *out);
+
 /* ---- names and paths (names.c) ------------------------------------------- */
 
 /* Module name of a path or name: basename up to the first '.', '-' -> '_'.

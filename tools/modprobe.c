@@ -241,20 +241,11 @@ static int remove_one(const char *arg)
 
 static int dump_config(void)
 {
-	static const char *const indexes[] = { "modules.alias.bin", "modules.symbols.bin" };
-
 	mt_config_dump(mt_ctx_config(ctx), stdout);
 	fputs("\n# End of configuration files. Dumping indexes now:\n\n", stdout);
-	for (size_t i = 0; i < sizeof(indexes) / sizeof(indexes[0]); i++) {
-		char path[PATH_MAX];
-		struct mt_index *idx;
-
-		snprintf(path, sizeof(path), "%s/%s", mt_ctx_dirname(ctx), indexes[i]);
-		if (mt_index_open(path, &idx) < 0)
-			continue;
-		mt_index_dump(idx, stdout, "alias ");
-		mt_index_close(idx);
-	}
+	/* a missing or unreadable index dumps nothing */
+	mt_ctx_dump_index(ctx, MT_INDEX_ALIAS, stdout);
+	mt_ctx_dump_index(ctx, MT_INDEX_SYMBOLS, stdout);
 	fflush(stdout);
 	return 0;
 }
