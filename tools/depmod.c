@@ -2,9 +2,10 @@
  * depmod — generate modules.dep and the other module indexes, as kmod's
  * depmod does (kmod 34.2 options and outputs).
  *
- * For the tests, MT_INDEX_LAYOUT=postorder in the environment writes the
- * .bin files in kmod 30's node order, and MT_DEPMOD_THREADS=N parses the
- * modules with N threads instead of one per CPU.
+ * Two supported settings of modtool's, documented in depmod(8), come from
+ * the environment: MT_INDEX_LAYOUT=postorder writes the .bin files in kmod
+ * 30's node order, and MT_DEPMOD_THREADS=N parses the modules with N
+ * threads instead of one per CPU.
  */
 #include "config.h"
 
