@@ -35,8 +35,8 @@ else
 	skip "prototypes" "$CC has no -aux-info"
 fi
 
-"$CC" -std=gnu11 -o "$work/enums-debian" "$top_srcdir/tests/libkmod/enums.c" &&
-	"$CC" -std=gnu11 -I "$OURS" -o "$work/enums-ours" "$top_srcdir/tests/libkmod/enums.c" &&
+"$CC" -std=gnu11 -o "$work/enums-debian" "$top_srcdir/tests/libkmod/enums.c" -lkmod &&
+	"$CC" -std=gnu11 -I "$OURS" -o "$work/enums-ours" "$top_srcdir/tests/libkmod/enums.c" -lkmod &&
 	"$work/enums-debian" > "$work/enums.want" && "$work/enums-ours" > "$work/enums.got" &&
 	same "$work/enums.want" "$work/enums.got" && [ "$(wc -l < "$work/enums.got")" = 44 ]
 ok $? "the same enum values and sizes, and the list macros"
