@@ -79,6 +79,9 @@ compress() {
 # the test configuration in /etc/modprobe.d.
 fake_root() {
 	root=$work/w/root
+	# Made anew for each side: a second "ln -s TREE LINK" onto an existing
+	# link to a directory would create the link inside the tree itself.
+	rm -rf "$root"
 	mkdir -p "$root/lib/modules" "$root/etc/modprobe.d" "$root/proc" "$root/sys/module"
 	ln -s "$TREE" "$root/lib/modules/$REL"
 	cp "$conf"/modprobe.d/*.conf "$root/etc/modprobe.d/"
