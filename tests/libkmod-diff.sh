@@ -309,6 +309,17 @@ else
 		[ "$(cat "$work/ours/$p.status")" = 0 ] && same "$O/$p" "$work/ours/$p"
 		ok $? "$p: the same transcript on both libraries"
 	done
+	# Where kmod 30 crashes, hangs or reads out of bounds, ours returns:
+	# NULL arguments, and indexes cut short or pointing past their end
+	# (each looked up, dumped and loaded).
+	run ours "$ours_dir" errors beyond-kmod
+	B=$work/ours/errors
+	nindexes=$(ls "$TREE"/modules.*.bin | wc -l)
+	[ "$(cat "$B.status")" = 0 ] && ! grep -q 'killed by signal' "$B" &&
+		grep -qx 'kmod_get_dirname(NULL): NULL' "$B" &&
+		grep -qx 'kmod_config_iter_free_iter(NULL): done' "$B" &&
+		[ "$(grep -c '^index .*: lookup .* load -E[A-Z]*$' "$B")" = $((nindexes * 5)) ]
+	ok $? "errors: ours returns where kmod 30 does not ($((nindexes * 5)) broken indexes)"
 fi
 
 done_testing

@@ -11,6 +11,8 @@
  * crash; an index cut short (after its header, or in the middle) makes
  * lookups loop forever; an index shorter than its header, or whose root
  * offset lies past its end, is read from beyond the end of the file.
+ * With the operand "beyond-kmod" the program runs those cases instead, for
+ * a library that does better: each must return.
  */
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -459,10 +461,71 @@ static void bad_indexes(void)
 	}
 }
 
+/* ---- what kmod 30 does not survive ------------------------------------------- */
+
+PTR_CASE(c_get_dirname, kmod_get_dirname(NULL))
+VOID_CASE(c_iter_free, kmod_config_iter_free_iter(NULL))
+
+enum { CUT_HALF = -1, CUT_LAST_BYTE = -2, CUT_NONE = -3 };
+
+/* Copies of every index, each cut at `cut` bytes (or CUT_*), alone in a
+ * directory, then looked up and dumped. */
+static void cut_indexes(const char *label, long cut, bool root_past_end)
+{
+	static const char *const files[] = {
+		"modules.dep.bin", "modules.alias.bin", "modules.symbols.bin",
+		"modules.builtin.bin", "modules.builtin.alias.bin",
+	};
+	char src[4096], dir[4096], path[4096 + 64], what[256];
+
+	for (size_t f = 0; f < sizeof(files) / sizeof(files[0]); f++) {
+		size_t size, n;
+		char *data;
+
+		snprintf(src, sizeof(src), "%s/%s", lk.tree, files[f]);
+		if (access(src, R_OK) != 0)
+			continue;
+		data = read_file(src, &size);
+		n = cut == CUT_HALF ? size / 2 : cut == CUT_LAST_BYTE ? size - 1 :
+		    cut == CUT_NONE || (size_t)cut > size ? size : (size_t)cut;
+		if (root_past_end && size >= 12)
+			put32(data + 8, (uint32_t)size + 4096);
+		snprintf(dir, sizeof(dir), "%s", lk_path("cut"));
+		mkdir(dir, 0755);
+		for (size_t g = 0; g < sizeof(files) / sizeof(files[0]); g++) {
+			snprintf(path, sizeof(path), "%s/%s", dir, files[g]);
+			unlink(path);
+		}
+		snprintf(path, sizeof(path), "%s/%s", dir, files[f]);
+		write_bytes(path, data, n);
+		free(data);
+		bad_dir = dir;
+		snprintf(what, sizeof(what), "index %s %s", files[f], label);
+		run_case(what, c_bad_index);
+	}
+}
+
+static void beyond_kmod(void)
+{
+	lk_printf("== what kmod 30 does not survive\n");
+	run_case("kmod_get_dirname(NULL)", c_get_dirname);
+	run_case("kmod_config_iter_free_iter(NULL)", c_iter_free);
+	cut_indexes("shorter than its header", 7, false);
+	cut_indexes("cut after its header", 12, false);
+	cut_indexes("cut in the middle", CUT_HALF, false);
+	cut_indexes("without its last byte", CUT_LAST_BYTE, false);
+	cut_indexes("with its root past the end", CUT_NONE, true);
+}
+
 int main(int argc, char **argv)
 {
 	lk_options(argc, argv);
 	ctx = lk_ctx();
+	if (lk.argc == 1 && strcmp(lk.argv[0], "beyond-kmod") == 0) {
+		beyond_kmod();
+		kmod_unref(ctx);
+		return 0;
+	}
 	if (kmod_module_new_from_name(ctx, "ext4", &mod) < 0)
 		lk_die("kmod_module_new_from_name failed");
 	lk_printf("== NULL arguments\n");
