@@ -345,10 +345,10 @@ int mt_probe_insert_with(struct mt_ctx *ctx, const struct mt_modref *top, unsign
 	struct pmod *m;
 	int err = 0;
 
-	if (!(flags & MT_PROBE_IGNORE_LOADED) && mt_module_in_kernel(ctx, top->name))
-		return flags & MT_PROBE_FAIL_ON_LOADED ? -EEXIST : 0;
 	if (blacklisted)
 		*blacklisted = false;
+	if (!(flags & MT_PROBE_IGNORE_LOADED) && mt_module_in_kernel(ctx, top->name))
+		return flags & MT_PROBE_FAIL_ON_LOADED ? -EEXIST : 0;
 	if (p.cfg && mt_config_blacklisted(p.cfg, top->name) &&
 	    ((flags & MT_PROBE_BLACKLIST) || ((flags & MT_PROBE_BLACKLIST_ALIAS_ONLY) && top->alias))) {
 		if (blacklisted)

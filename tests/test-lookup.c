@@ -283,6 +283,9 @@ static void test_probe(struct mt_ctx *ctx)
 	tap_is_str(probe_log, "show bar /bin/echo $CMDLINE_OPTS-$CMDLINE_OPTS 'a=1'\n"
 		   "run bar '/bin/echo a=1-a=1'\n", "probe: ... with the options substituted");
 	tap_ok(err == 7 && !blacklisted, "probe: what run_install returns is the result");
+	blacklisted = true;
+	err = probe(ctx, "unix", MT_PROBE_BLACKLIST, NULL, 0, &blacklisted);
+	tap_ok(err == 0 && !blacklisted, "probe: a module in the kernel is not blacklisted");
 	err = probe(ctx, "bar", MT_PROBE_BLACKLIST, NULL, 0, &blacklisted);
 	tap_ok(err == MT_PROBE_BLACKLISTED && blacklisted && !probe_log[0],
 	       "probe: a blacklisted module is skipped, and said to be");
