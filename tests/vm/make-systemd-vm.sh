@@ -61,14 +61,9 @@ rootfs=$("$vmdir/make-rootfs.sh" ${MT_ROOTFS_CACHE:+"$MT_ROOTFS_CACHE"}) || exit
 
 # Our installation in Debian's layout: kmod in /bin, the tools' links in
 # /sbin, the library in /usr/lib, which the dynamic loader searches without
-# a cache.  "make install" but for its "all" step (the tree is built): that
-# remakes the build tree's tool links, under the tests running beside this
-# one.
+# a cache.
 destdir=$work/destdir
-rm -rf "$destdir"
-make -s -C "$builddir" install-exec install-data DESTDIR="$destdir" \
-	prefix=/usr bindir=/bin sbindir=/sbin libdir=/usr/lib >"$work/install.log" 2>&1 ||
-	die "make install failed: $(tail -n 5 "$work/install.log")"
+install_build "$builddir" "$destdir" "$work/install.log"
 
 # The disk's tree, in hard links to the cached root file system and the
 # module tree where they are on one file system: from here on files are
