@@ -38,11 +38,15 @@ zpty -w z 'compadd() { local -a m; builtin compadd -O m "$@"; print -rl -- $m >>
 zpty -w z ": > ${(q)out}.ready"
 # wait until the shell is ready (typeahead before zle starts may be lost)
 for ((i = 0; i < 400; i++)); do zpty -r -t z junk; [[ -e $out.ready ]] && break; sleep 0.05; done
+# Each line is typed only once zle has started for it: typed while the
+# terminal is still in canonical mode (the shell busy with the previous
+# command), the ^U below would be the tty's kill character and erase it.
+zpty -w z 'zle-line-init() { [[ -n $OUT ]] && : >| $OUT.zle; }; zle -N zle-line-init'
 n=0
 for line; do
 	(( n++ ))
-	zpty -w z "OUT=${(q)out}.$n"
-	zpty -w z ": > \$OUT"
+	zpty -w z "OUT=${(q)out}.$n; : > \$OUT"
+	for ((i = 0; i < 1200; i++)); do zpty -r -t z junk; [[ -e $out.$n.zle ]] && break; sleep 0.05; done
 	zpty -w -n z "$line"$'\t'
 	zpty -w -n z $'\C-u'
 	zpty -w z ": > \$OUT.done"
