@@ -8,10 +8,12 @@
  * (O_TMPFILE, which the kernel frees if the process dies), every write
  * checked, and synced at once in a thread of its own: the syncs overlap
  * each other (a journalling filesystem commits them together) and the
- * generation of the next files.  At the commit each sync is checked, the
- * file linked under kmod's temporary name "<name>.<pid>.<usec>.<sec>" and
- * closed, and only once all are, renamed over <name> in turn; the directory
- * is synced last.  Where the filesystem has no O_TMPFILE, or a file cannot
+ * generation of the next files.  At the commit each sync is checked; then
+ * each file is linked under kmod's temporary name
+ * "<name>.<pid>.<usec>.<sec>" and closed, and only once all are, renamed
+ * over <name> in turn (the files replaced are held open meanwhile, so that
+ * freeing them does not lengthen the time the temporary names exist); the
+ * directory is synced last.  Where the filesystem has no O_TMPFILE, or a file cannot
  * be linked (no /proc, and a kernel that allows AT_EMPTY_PATH to privileged
  * users only), the file is written under its temporary name, as kmod does.
  *
@@ -49,6 +51,7 @@ struct staged {
 	bool syncing;			/* syncer runs: sync_err once joined */
 	pthread_t syncer;
 	int sync_err;
+	int previous;			/* O_PATH of the file it replaces, or -1 */
 	char tmp[NAME_MAX + 1];
 };
 
@@ -272,7 +275,7 @@ int dm_write_file(struct dm_write *w, const char *name, const char *data, size_t
 	if (w->n_files == w->max_files)
 		return -EINVAL;
 	f = &w->files[w->n_files++];
-	*f = (struct staged){ .name = name, .data = data, .size = size, .fd = -1 };
+	*f = (struct staged){ .name = name, .data = data, .size = size, .fd = -1, .previous = -1 };
 	if (!w->no_tmpfile) {
 		f->fd = openat(w->dfd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644);
 		/* EISDIR: a kernel older than O_TMPFILE */
@@ -318,12 +321,13 @@ static int link_tmpfile(const struct dm_write *w, struct staged *f)
 	return 0;
 }
 
-/* Make f a complete file on disk under its temporary name, and close it. */
+/* Give synced f its temporary name (writing it again there if it cannot
+ * be linked), and close it. */
 static int settle(const struct dm_write *w, struct staged *f)
 {
-	int err = synced(f);
+	int err = 0;
 
-	if (err == 0 && !f->named) {
+	if (!f->named) {
 		err = link_tmpfile(w, f);
 		if (err == -ENOENT) {
 			close(f->fd);
@@ -345,6 +349,8 @@ static void release(struct dm_write *w)
 			pthread_join(w->files[i].syncer, NULL);
 		if (w->files[i].fd >= 0)
 			close(w->files[i].fd);
+		if (w->files[i].previous >= 0)
+			close(w->files[i].previous);
 		if (w->files[i].named)
 			unlinkat(w->dfd, w->files[i].tmp, 0);
 	}
@@ -362,6 +368,18 @@ int dm_write_commit(struct dm_write *w)
 {
 	int err = 0;
 
+	for (size_t i = 0; err == 0 && i < w->n_files; i++) {
+		struct staged *f = &w->files[i];
+
+		err = synced(f);
+		if (err < 0)
+			failed(w, f, err);
+		/* Held open, the previous file is freed when this closes, not
+		 * in the rename, which stays a quick change of the directory. */
+		f->previous = openat(w->dfd, f->name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	}
+	/* The names appear only now, for as short a time as can be: the
+	 * debris of a run killed here is removed by the next one. */
 	for (size_t i = 0; err == 0 && i < w->n_files; i++)
 		err = settle(w, &w->files[i]);
 	/* Nothing has changed until here; a rename that fails (an I/O error)
