@@ -125,10 +125,11 @@ static bool is_temporary(const char *entry, const char *const *names, size_t n_n
 	for (size_t i = 0; i < n_names; i++) {
 		size_t len = strlen(names[i]);
 		unsigned long long p, usec, sec;
-		const char *s = entry + len + 1;
+		const char *s;
 
 		if (strncmp(entry, names[i], len) != 0 || entry[len] != '.')
 			continue;
+		s = entry + len + 1;
 		if (parse_decimal(&s, INT_MAX, &p) && p > 0 && *s++ == '.' &&
 		    parse_decimal(&s, 999999, &usec) && *s++ == '.' &&
 		    parse_decimal(&s, LONG_MAX, &sec) && *s == '\0') {
