@@ -12,9 +12,9 @@
 # kill between the two leaves them.  How many kills did is reported.)
 #
 # Each killed run is first stopped (SIGSTOP) to see whether it has a file
-# of the output directory open: a kill while writing.  Half of the delays
-# are aimed at the times that found it so, and at least a tenth of the
-# kills must.
+# of the output directory open: a kill while writing.  Half of the kills
+# come at a random point after the run is seen writing, and at least a
+# tenth of all must find it so.
 #
 # The tree is the installed one's modules (a symlink: nothing is written
 # there) with a copy of its modules.order and modules.builtin*.  The full
@@ -30,6 +30,7 @@ GENMOD=$top_builddir/tests/genmod
 V=$(basename "$TREE")
 W=$(mktemp -d)
 trap 'rm -rf "$W"' EXIT
+W=$(cd "$W" && pwd -P)	# as the kernel shows the files open under it
 chmod 755 "$W"
 ROOT=$W/root
 D=$ROOT/lib/modules/$V
@@ -113,11 +114,16 @@ ok $? "a completed run: the reference indexes ($duration ms)"
 
 # ---- killed at random points ----------------------------------------------
 
+# state PID — the state letter of process PID (R, S, T, Z ...), or nothing
+state() {
+	sed -n 's/^.*) \(.\).*/\1/p' "/proc/$1/stat" 2> /dev/null
+}
+
 # stopped PID — wait until PID has stopped (SIGSTOP); 1 if it ended first
 stopped() {
 	n=0
 	while [ $n -lt 1000 ]; do
-		case $(sed -n 's/^.*) \(.\).*/\1/p' "/proc/$1/stat" 2> /dev/null) in
+		case $(state "$1") in
 		T | t) return 0 ;;
 		'' | Z | X) return 1 ;;
 		esac
@@ -126,12 +132,14 @@ stopped() {
 	return 1
 }
 
-# writing PID — whether stopped depmod PID has a file of $D open: an output
+# writing PID — whether depmod PID has an output file of $D open: one
 # being written (unnamed or under its temporary name) or, in the commit, a
-# file being replaced.  (The directory itself, open from the start, does
-# not count.)
+# file being replaced.  (Not the directory, open from the start, nor the
+# inputs modules.order and modules.builtin*.)
+OUTPUT_RE=$(echo $OUTPUTS | sed 's/\./\\./g; s/ /|/g')
 writing() {
-	ls -l "/proc/$1/fd/" 2> /dev/null | grep -qF -- "-> $D/"
+	ls -l "/proc/$1/fd/" 2> /dev/null | sed -n "s|.* -> $D/||p" |
+		grep -Eqx "(#[0-9]+|($OUTPUT_RE)(\.[0-9]+\.[0-9]+\.[0-9]+)?)( \(deleted\))?"
 }
 
 # inodes — the inode numbers of the outputs, one a line
@@ -140,48 +148,40 @@ inodes() {
 }
 
 # kill_runs N PREFIX... — run depmod (after PREFIX, e.g. env VAR=...) N
-# times, alternating one and two threads, each stopped (SIGSTOP) after a
-# random delay, looked at and killed (SIGKILL).  The first half of the
-# delays are drawn from the length of a run, the second half from around
-# the delays that found it writing (or the second half of the run and as
-# long again if none did), so that many kills hit the writing.  Counts into
-# kills, completed, writes (kills that found a file of $D open), renames
-# (kills that left some outputs replaced and others not), broken (a run
-# failing, or a kill leaving an index not whole) and littered (a kill
-# leaving a temporary).  Tries at most 3N runs to get N kills.
+# times, alternating one and two threads, each stopped (SIGSTOP) at a
+# random point, looked at and killed (SIGKILL).  For the first half of the
+# kills the point is a random delay within the length of a run; for the
+# second half, a random delay within a sixth of that length after the run is
+# first seen writing (so that many kills hit the writing, however loaded
+# the machine).  Counts into kills, completed, writes (kills that found a
+# file of $D open), renames (kills that left some outputs replaced and
+# others not), broken (a run failing, or a kill leaving an index not
+# whole) and littered (a kill leaving a temporary).  Tries at most 4N
+# runs to get N kills.
 kill_runs() {
 	want=$1
 	shift
 	kr_ms=$(run_ms "$@" env)
 	kills=0 completed=0 writes=0 renames=0 broken=0 littered=0 i=0
-	lo=0 hi=$kr_ms first= last= switched=
-	awk -v n=$((want * 3)) -v seed="$seed" 'BEGIN {
+	awk -v n=$((want * 4)) -v seed="$seed" 'BEGIN {
 		srand(seed); for (i = 0; i < n; i++) print int(rand() * 10000) }' > "$W/draws"
 	while read -r u; do
 		[ $kills -ge "$want" ] && break
-		if [ -z "$switched" ] && [ $kills -ge $((want / 2)) ]; then
-			switched=1
-			if [ -n "$first" ]; then
-				lo=$((first - kr_ms / 10)) hi=$((last + kr_ms / 10))
-				[ $lo -ge 0 ] || lo=0
-			else
-				lo=$((kr_ms / 2)) hi=$((kr_ms * 3 / 2))
-			fi
-		fi
-		delay=$((lo + u * (hi - lo) / 10000))
 		i=$((i + 1))
 		inodes > "$W/inodes.before"
 		"$@" env MT_DEPMOD_THREADS=$((i % 2 + 1)) "$OURS" -b "$ROOT" "$V" > /dev/null 2>&1 &
 		pid=$!
+		if [ $kills -lt $((want / 2)) ]; then
+			delay=$((u * kr_ms / 10000))
+		else
+			delay=$((u * kr_ms / 60000))
+			until writing $pid; do
+				case $(state $pid) in '' | Z | X) break ;; esac
+			done
+		fi
 		sleep "$((delay / 1000)).$(printf %03d $((delay % 1000)))"
 		kill -STOP $pid 2> /dev/null
-		if stopped $pid && writing $pid; then
-			writes=$((writes + 1))
-			if [ -z "$switched" ]; then
-				[ -n "$first" ] && [ $first -le $delay ] || first=$delay
-				[ -n "$last" ] && [ $last -ge $delay ] || last=$delay
-			fi
-		fi
+		stopped $pid && writing $pid && writes=$((writes + 1))
 		kill -9 $pid 2> /dev/null
 		wait $pid 2> /dev/null
 		case $? in
@@ -194,7 +194,7 @@ kill_runs() {
 		whole "$D" "$W/ref" || { echo "# after run $i, killed after $delay ms"; broken=$((broken + 1)); }
 		[ -n "$(temporaries "$D")" ] && littered=$((littered + 1))
 	done < "$W/draws"
-	echo "# runs of about $kr_ms ms; delays of 0-$kr_ms ms, then $lo-$hi ms"
+	echo "# runs of about $kr_ms ms"
 }
 
 seed=${MT_FAULT_SEED:-$(date +%s)}
