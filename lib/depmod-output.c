@@ -5,23 +5,22 @@
  *
  * Every file is generated into memory by a pool of threads (what needs only
  * the parsed modules starts while the dependencies are still being worked
- * out), and the files are written in kmod's order as they become ready, each
- * to "<name>.<pid>.<usec>.<sec>" renamed into place.  A generator's messages
- * are given at its file's turn, so output and messages are those of a
+ * out), and the files are written in kmod's order as they become ready,
+ * aside, to be put in place together once all are (depmod-write.c): a
+ * failure leaves every previous file as it was.  A generator's messages are
+ * given at its file's turn, so output and messages are those of a
  * sequential run.
  */
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/stat.h>
-#include <sys/time.h>
 #include <unistd.h>
 #include "depmod-output.h"
+#include "depmod-write.h"
 #include "internal.h"
 
 struct message {
@@ -552,78 +551,6 @@ int dm_outputs_start(const struct dm_graph *g, const struct dm_output_options *o
 	return 0;
 }
 
-/* mkdir -p, new directories with mode 0755. */
-static int make_dirs(const char *dir)
-{
-	char *copy = strdup(dir);
-	int err = 0;
-
-	if (!copy)
-		return -ENOMEM;
-	for (char *p = copy + 1; ; p++) {
-		char c = *p;
-
-		if (c != '/' && c != '\0')
-			continue;
-		*p = '\0';
-		if (mkdir(copy, 0755) < 0 && errno != EEXIST) {
-			err = -errno;
-			break;
-		}
-		*p = c;
-		if (c == '\0')
-			break;
-	}
-	free(copy);
-	return err;
-}
-
-/* Write a generated file through "<name>.<pid>.<usec>.<sec>". */
-static int write_file(const struct dm_outputs *o, int dfd, const struct task *t)
-{
-	const char *name = t->output->name;
-	char tmp[NAME_MAX + 1];
-	struct timeval tv;
-	size_t done = 0;
-	int fd, err = 0;
-
-	gettimeofday(&tv, NULL);
-	snprintf(tmp, sizeof(tmp), "%s.%ld.%ld.%ld", name, (long)getpid(), (long)tv.tv_usec,
-		 (long)tv.tv_sec);
-	fd = openat(dfd, tmp, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		err = -errno;
-		dm_msg(o->log, LOG_ERR, "could not create %s/%s: %s\n", o->opts.outdir, tmp,
-		       strerror(-err));
-		return err;
-	}
-	while (done < t->size) {
-		ssize_t got = write(fd, t->data + done, t->size - done);
-
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got <= 0) {
-			err = got < 0 ? -errno : -EIO;
-			break;
-		}
-		done += (size_t)got;
-	}
-	if (close(fd) < 0 && err == 0)
-		err = -errno;
-	if (renameat(dfd, tmp, dfd, name) < 0) {
-		int rerr = -errno;
-
-		unlinkat(dfd, tmp, 0);
-		dm_msg(o->log, LOG_ERR, "could not rename %s to %s in %s: %s\n", tmp, name,
-		       o->opts.outdir, strerror(-rerr));
-		return rerr;
-	}
-	if (err < 0)
-		dm_msg(o->log, LOG_ERR, "Could not create index '%s'. Output is truncated: %s\n",
-		       name, strerror(-err));
-	return err;
-}
-
 /* Give a task's messages, then its failure if any. */
 static int finish_task(const struct dm_outputs *o, const struct task *t)
 {
@@ -649,25 +576,19 @@ static void wait_for(struct dm_outputs *o, size_t i)
 	pthread_mutex_unlock(&o->lock);
 }
 
+/* The files in kmod's order, each as soon as it is generated: on stdout
+ * (-n), or written aside and put in place together once all are. */
 static int write_all(struct dm_outputs *o)
 {
 	const struct dm_output_options *opts = &o->opts;
-	int dfd = -1, err = 0;
+	const char *names[N_OUTPUTS];
+	struct dm_write *w = NULL;
+	int err = 0;
 
 	if (!opts->show) {
-		err = make_dirs(opts->outdir);
-		if (err < 0) {
-			dm_msg(o->log, LOG_CRIT, "could not create directory %s: %s\n", opts->outdir,
-			       strerror(-err));
-			return err;
-		}
-		dfd = open(opts->outdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (dfd < 0) {
-			err = -errno;
-			dm_msg(o->log, LOG_CRIT, "could not open directory %s: %s\n", opts->outdir,
-			       strerror(-err));
-			return err;
-		}
+		for (size_t i = 0; i < N_OUTPUTS; i++)
+			names[i] = outputs[i].name;
+		err = dm_write_begin(opts->outdir, names, N_OUTPUTS, o->log, &w);
 	}
 	for (size_t i = 0; err >= 0 && i < N_OUTPUTS; i++) {
 		const struct task *t = &o->tasks[i];
@@ -681,13 +602,17 @@ static int write_all(struct dm_outputs *o)
 		if (opts->show)
 			err = fwrite(t->data, 1, t->size, opts->show) == t->size ? 0 : -EIO;
 		else
-			err = write_file(o, dfd, t);
+			err = dm_write_file(w, t->output->name, t->data, t->size);
 	}
-	if (err >= 0 && opts->show && fflush(opts->show) != 0)
-		err = -EIO;
-	if (dfd >= 0)
-		close(dfd);
-	return err;
+	if (opts->show)
+		return err >= 0 && fflush(opts->show) != 0 ? -EIO : err;
+	if (!w)
+		return err;
+	if (err < 0) {
+		dm_write_abort(w);
+		return err;
+	}
+	return dm_write_commit(w);
 }
 
 int dm_outputs_finish(struct dm_outputs *o, bool write)

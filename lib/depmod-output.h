@@ -26,8 +26,9 @@ struct dm_output_options {
  * modules are parsed and in their final order, what needs nothing more (in
  * other threads); finish once the dependencies are known: generate the
  * rest and write every file in kmod's order (or the text ones on
- * opts->show), or with write false (dependency cycles) throw everything
- * away.  g and log must stay valid until finished. */
+ * opts->show), all or none of them (a failure anywhere, in a generator or
+ * on the disk, changes no file), or with write false (dependency cycles)
+ * throw everything away.  g and log must stay valid until finished. */
 struct dm_outputs;
 int dm_outputs_start(const struct dm_graph *g, const struct dm_output_options *opts,
 		     const struct dm_log *log, struct dm_outputs **out);

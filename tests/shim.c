@@ -5,8 +5,10 @@
  * system paths (/lib/modules, /etc, /proc, /sys, ...) are redirected into
  * $MT_SHIM_ROOT; uname() reports $MT_SHIM_UNAME_R; the module syscalls are
  * emulated on the fake /sys/module and /proc/modules, logged to $MT_SHIM_LOG,
- * and made to fail on request through $MT_SHIM_FAIL.  The real kernel's
- * module syscalls are never reached.
+ * made to fail on request through $MT_SHIM_FAIL and to take time through
+ * $MT_SHIM_DELAY.  The real kernel's module syscalls are never reached.
+ * Besides, $MT_SHIM_FS_FAIL makes a few file calls fail as on a filesystem
+ * or kernel without them, or on a failing disk.
  */
 
 /* The wrappers define the plain and the "64" entry points themselves, so
@@ -37,6 +39,7 @@
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/utsname.h>
+#include <time.h>
 #include <unistd.h>
 #include "libmodtool.h"
 
@@ -211,6 +214,14 @@ static void unmap_in_place(char *path)
 
 /* ---- wrappers of path-taking libc functions ------------------------------------ */
 
+static int injected_fs_errno(const char *call);
+
+static int fs_failure(int err)
+{
+	errno = err;
+	return -1;
+}
+
 /* A wrapper that maps its parameter `path` and calls the next definition. */
 #define PATH_WRAPPER(type, failure, fn, params, args) \
 	type fn params \
@@ -227,12 +238,15 @@ static void unmap_in_place(char *path)
 	{ \
 		mode_t mode = 0; \
 		char buf_[PATH_MAX]; \
+		int err_; \
 		if (OPEN_NEEDS_MODE(flags)) { \
 			va_list ap; \
 			va_start(ap, flags); \
 			mode = va_arg(ap, mode_t); \
 			va_end(ap); \
 		} \
+		if ((flags & O_TMPFILE) == O_TMPFILE && (err_ = injected_fs_errno("tmpfile"))) \
+			return fs_failure(err_); \
 		return map_path(&path, buf_) ? NEXT(fn) args : -1; \
 	}
 
@@ -326,6 +340,31 @@ int renameat2(int from_dirfd, const char *from, int to_dirfd, const char *to, un
 
 	return map_path(&from, from_buf) && map_path(&to, to_buf)
 		? NEXT(renameat2)(from_dirfd, from, to_dirfd, to, flags) : -1;
+}
+
+int linkat(int from_dirfd, const char *from, int to_dirfd, const char *to, int flags)
+{
+	char from_buf[PATH_MAX], to_buf[PATH_MAX];
+	int err = injected_fs_errno("linkat");
+
+	if (err)
+		return fs_failure(err);
+	return map_path(&from, from_buf) && map_path(&to, to_buf)
+		? NEXT(linkat)(from_dirfd, from, to_dirfd, to, flags) : -1;
+}
+
+int fsync(int fd)
+{
+	int err = injected_fs_errno("fsync");
+
+	return err ? fs_failure(err) : NEXT(fsync)(fd);
+}
+
+int fdatasync(int fd)
+{
+	int err = injected_fs_errno("fsync");
+
+	return err ? fs_failure(err) : NEXT(fdatasync)(fd);
 }
 
 /* The mkstemp() family fills in the template's XXXXXX: with a redirected
@@ -748,6 +787,7 @@ static const struct {
 	ERRNO_NAME(EACCES), ERRNO_NAME(EIO), ERRNO_NAME(ENODATA), ERRNO_NAME(ENOKEY),
 	ERRNO_NAME(EKEYREJECTED), ERRNO_NAME(EBADMSG), ERRNO_NAME(ENOTSUP), ERRNO_NAME(EOPNOTSUPP),
 	ERRNO_NAME(ETXTBSY), ERRNO_NAME(EBADF), ERRNO_NAME(EISDIR), ERRNO_NAME(ENOSPC),
+	ERRNO_NAME(EROFS),
 };
 
 /* An errno by name, or as a decimal number; 0 if it is neither. */
@@ -765,27 +805,31 @@ static int parse_errno(const char *s, size_t len)
 	return v > 0 && v < 4096 ? (int)v : 0;
 }
 
-static bool is_module_call(const char *s, size_t len)
+static bool is_call(const char *const *calls, const char *s, size_t len)
 {
-	static const char *const calls[] = { "finit_module", "init_module", "delete_module" };
-
-	for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++)
-		if (strlen(calls[i]) == len && !strncmp(s, calls[i], len))
+	for (; *calls; calls++)
+		if (strlen(*calls) == len && !strncmp(s, *calls, len))
 			return true;
 	return false;
 }
 
-/* The errno $MT_SHIM_FAIL injects into `call` on module `name`, or 0.  Every
- * entry is checked, so a typo anywhere stops the process loudly. */
-static int injected_errno(const char *call, const char *name)
+static const char *const module_calls[] = { "finit_module", "init_module", "delete_module", NULL };
+static const char *const fs_calls[] = { "tmpfile", "linkat", "fsync", NULL };
+
+/* The value of the first entry "[NAME@]CALL:VALUE" of the list in $var
+ * that is for `call` (and `name`), or 0.  Entries name a module only where
+ * `name` is given.  Every entry is checked, so a typo anywhere stops the
+ * process loudly. */
+static int entry_value(const char *var, const char *const *calls, const char *call,
+		       const char *name, int (*parse)(const char *s, size_t len))
 {
-	const char *spec = getenv("MT_SHIM_FAIL");
+	const char *spec = getenv(var);
 	int found = 0;
 
 	for (const char *next = spec; next && *next;) {
 		const char *entry = next, *end = entry + strcspn(entry, ","), *colon, *at, *call_name;
 		size_t call_len;
-		int err;
+		int value;
 
 		next = *end ? end + 1 : end;
 		while (entry < end && (*entry == ' ' || *entry == '\t'))
@@ -798,14 +842,49 @@ static int injected_errno(const char *call, const char *name)
 		at = colon ? memchr(entry, '@', (size_t)(colon - entry)) : NULL;
 		call_name = at ? at + 1 : entry;
 		call_len = colon ? (size_t)(colon - call_name) : 0;
-		err = colon ? parse_errno(colon + 1, (size_t)(end - colon - 1)) : 0;
-		if (!err || !is_module_call(call_name, call_len) || at == entry)
-			fatal("bad MT_SHIM_FAIL entry '%.*s' (want [MODULE@]CALL:ERRNO)", (int)(end - entry), entry);
+		value = colon ? parse(colon + 1, (size_t)(end - colon - 1)) : 0;
+		if (!value || !is_call(calls, call_name, call_len) || at == entry || (at && !name))
+			fatal("bad %s entry '%.*s' (want %sCALL:%s)", var, (int)(end - entry), entry,
+			      name ? "[MODULE@]" : "", parse == parse_errno ? "ERRNO" : "MS");
 		if (!found && strlen(call) == call_len && !strncmp(call, call_name, call_len) &&
 		    (!at || (strlen(name) == (size_t)(at - entry) && !strncmp(name, entry, (size_t)(at - entry)))))
-			found = err;
+			found = value;
 	}
 	return found;
+}
+
+/* The errno $MT_SHIM_FAIL injects into `call` on module `name`, or 0. */
+static int injected_errno(const char *call, const char *name)
+{
+	return entry_value("MT_SHIM_FAIL", module_calls, call, name, parse_errno);
+}
+
+/* The errno $MT_SHIM_FS_FAIL injects into a file call, or 0. */
+static int injected_fs_errno(const char *call)
+{
+	return entry_value("MT_SHIM_FS_FAIL", fs_calls, call, NULL, parse_errno);
+}
+
+/* Milliseconds, 1 to 600000; 0 if not. */
+static int parse_ms(const char *s, size_t len)
+{
+	long v;
+
+	if (len == 0 || len > 6 || strspn(s, "0123456789") < len)
+		return 0;
+	v = strtol(s, NULL, 10);
+	return v > 0 && v <= 600000 ? (int)v : 0;
+}
+
+/* Sleep as long as $MT_SHIM_DELAY asks for `call` on module `name`: the
+ * time for a test to interrupt the caller in the middle of its work. */
+static void delay(const char *call, const char *name)
+{
+	int ms = entry_value("MT_SHIM_DELAY", module_calls, call, name, parse_ms);
+	struct timespec left = { ms / 1000, (long)(ms % 1000) * 1000000 };
+
+	while (ms && nanosleep(&left, &left) < 0 && errno == EINTR)
+		;
 }
 
 /* ---- the fake kernel state ------------------------------------------------------------ */
@@ -1030,6 +1109,7 @@ static long fake_finit_module(int fd, const char *params, int flags)
 	log_call("finit_module %s params=%s flags=0x%x", name, quoted, (unsigned int)flags);
 	free(quoted);
 
+	delay("finit_module", name);
 	err = injected_errno("finit_module", name) ?: root_errno();
 	if (!err && (flags & ~known_flags))
 		err = EINVAL;
@@ -1057,6 +1137,7 @@ static long fake_init_module(const void *image, unsigned long len, const char *p
 	log_call("init_module %s len=%lu params=%s", name, len, quoted);
 	free(quoted);
 
+	delay("init_module", name);
 	err = injected_errno("init_module", name) ?: root_errno();
 	if (!err && (!image || !params))
 		err = EFAULT;
@@ -1070,6 +1151,7 @@ static long fake_delete_module(const char *name, unsigned int flags)
 	int err;
 
 	log_call("delete_module %s flags=0x%x", name ? name : "(null)", flags);
+	delay("delete_module", name ? name : "");
 	err = injected_errno("delete_module", name ? name : "") ?: root_errno();
 	if (!err && !name)
 		err = EFAULT;

@@ -28,6 +28,7 @@
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "tap.h"
@@ -270,6 +271,56 @@ static void op_rename(char **arg)
 	print_ok(rename(arg[0], arg[1]) == 0);
 }
 
+static void op_link(char **arg)
+{
+	print_ok(linkat(AT_FDCWD, arg[0], AT_FDCWD, arg[1], 0) == 0);
+}
+
+/* An unnamed file in directory arg[0], linked as arg[1] through /proc. */
+static void op_tmpfile(char **arg)
+{
+	char proc_path[64];
+	int fd = open(arg[0], O_TMPFILE | O_WRONLY, 0644);
+
+	if (fd < 0)
+		return print_errno();
+	snprintf(proc_path, sizeof(proc_path), "/proc/self/fd/%d", fd);
+	print_ok(write(fd, "unnamed\n", 8) == 8 &&
+		 linkat(AT_FDCWD, proc_path, AT_FDCWD, arg[1], AT_SYMLINK_FOLLOW) == 0);
+	close(fd);
+}
+
+static void op_fsync(char **arg)
+{
+	int fd = open(arg[0], O_RDONLY);
+
+	if (fd < 0)
+		return print_errno();
+	if (fsync(fd) < 0) {
+		printf("fsync ");
+		print_errno();
+	} else if (fdatasync(fd) < 0) {
+		printf("fdatasync ");
+		print_errno();
+	} else {
+		puts("ok");
+	}
+	close(fd);
+}
+
+/* How long a module call took: under 100 ms, under 300 ms, or more. */
+static void op_timed_delete(char **arg)
+{
+	struct timespec t0, t1;
+	long ms;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	syscall(SYS_delete_module, arg[0], O_NONBLOCK);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+	puts(ms < 100 ? "under 100 ms" : ms < 300 ? "under 300 ms" : "300 ms or more");
+}
+
 static void op_mkstemp(char **arg)
 {
 	int fd = mkstemp(arg[0]);
@@ -410,6 +461,10 @@ static const struct {
 	{ "unlink", 1, op_unlink },
 	{ "rename", 2, op_rename },
 	{ "mkstemp", 1, op_mkstemp },
+	{ "link", 2, op_link },
+	{ "tmpfile", 2, op_tmpfile },
+	{ "fsync", 1, op_fsync },
+	{ "timed-delete", 1, op_timed_delete },
 	{ "uname", 0, op_uname },
 	{ "getpid", 0, op_getpid },
 	{ "finit", 4, op_finit },
@@ -625,6 +680,8 @@ struct helper_env {
 	const char *program;	/* run this instead of the helper */
 	const char *root;	/* MT_SHIM_ROOT, default the test's root */
 	const char *fail;	/* MT_SHIM_FAIL */
+	const char *fs_fail;	/* MT_SHIM_FS_FAIL */
+	const char *delay;	/* MT_SHIM_DELAY */
 	const char *cwd;	/* working directory, default unchanged */
 	bool no_root;		/* leave MT_SHIM_ROOT unset */
 	bool no_uname;		/* leave MT_SHIM_UNAME_R unset */
@@ -671,10 +728,16 @@ static char *run_helper(const struct helper_env *env, int *status, ...)
 		setenv("ASAN_OPTIONS", buf, 1);
 		setenv("MT_SHIM_LOG", log_path, 1);
 		unsetenv("MT_SHIM_FAIL");
+		unsetenv("MT_SHIM_FS_FAIL");
+		unsetenv("MT_SHIM_DELAY");
 		unsetenv("MT_SHIM_ROOT");
 		unsetenv("MT_SHIM_UNAME_R");
 		if (env->fail)
 			setenv("MT_SHIM_FAIL", env->fail, 1);
+		if (env->fs_fail)
+			setenv("MT_SHIM_FS_FAIL", env->fs_fail, 1);
+		if (env->delay)
+			setenv("MT_SHIM_DELAY", env->delay, 1);
 		if (!env->no_root)
 			setenv("MT_SHIM_ROOT", env->root ? env->root : root, 1);
 		if (!env->no_uname)
@@ -1025,6 +1088,64 @@ static void test_injection(void)
 	take_log();
 }
 
+static void test_fs_injection(void)
+{
+	struct helper_env env = { 0 };
+	int status;
+	char *out;
+
+	put_text(in_root("/run/linked"), "linked\n");
+	CHECK(&plain_env, "ok\n", "link", "/run/linked", "/run/link2");
+	tap_ok(exists(in_root("/run/link2")), "linkat made ROOT/run/link2");
+	CHECK(&plain_env, "ok\n", "tmpfile", "/run", "/run/unnamed");
+	tap_is_str(slurp(in_root("/run/unnamed")), "unnamed\n", "an O_TMPFILE file linked into ROOT");
+	CHECK(&plain_env, "ok\n", "fsync", "/run/unnamed");
+
+	env.fs_fail = "tmpfile:EOPNOTSUPP";
+	CHECK(&env, "error EOPNOTSUPP\n", "tmpfile", "/run", "/run/unnamed2");
+	CHECK(&env, "ok\n", "create", "/run/named");
+	env.fs_fail = "linkat:ENOENT";
+	CHECK(&env, "error ENOENT\n", "link", "/run/linked", "/run/link3");
+	CHECK(&env, "error ENOENT\n", "tmpfile", "/run", "/run/unnamed3");
+	tap_ok(!exists(in_root("/run/link3")) && !exists(in_root("/run/unnamed3")),
+	       "a failed linkat made no file");
+	env.fs_fail = " fsync:EIO ,";
+	CHECK(&env, "fsync error EIO\n", "fsync", "/run/unnamed");
+	env.fs_fail = "x@fsync:EIO";
+	out = run_helper(&env, &status, "fsync", "/run/unnamed", (const char *)NULL);
+	tap_ok(status == 127 && strstr(out, "mt-shim: bad MT_SHIM_FS_FAIL entry 'x@fsync:EIO'"),
+	       "a file call entry naming a module stops the process (status %d)", status);
+	free(out);
+	env.fs_fail = "write:EIO";
+	out = run_helper(&env, &status, "fsync", "/run/unnamed", (const char *)NULL);
+	tap_ok(status == 127, "an unknown file call stops the process");
+	free(out);
+}
+
+static void test_delay(void)
+{
+	struct helper_env env = { 0 };
+	int status;
+	char *out;
+
+	env.delay = "delete_module:300";
+	CHECK(&env, "300 ms or more\n", "timed-delete", "nosuch");
+	env.delay = "other@delete_module:300, delete_module:100";
+	CHECK(&env, "under 300 ms\n", "timed-delete", "nosuch");
+	env.delay = "finit_module:300";
+	CHECK(&env, "under 100 ms\n", "timed-delete", "nosuch");
+	tap_is_str(take_log(), "delete_module nosuch flags=0x800\n"
+		   "delete_module nosuch flags=0x800\n"
+		   "delete_module nosuch flags=0x800\n", "delayed calls are logged as usual");
+	env.delay = "delete_module:0";
+	out = run_helper(&env, &status, "timed-delete", "nosuch", (const char *)NULL);
+	tap_ok(status == 127 && strstr(out, "mt-shim: bad MT_SHIM_DELAY entry 'delete_module:0' "
+					    "(want [MODULE@]CALL:MS)"),
+	       "a delay of 0 ms stops the process (status %d)", status);
+	free(out);
+	take_log();
+}
+
 static int remove_path(const char *path, const struct stat *st, int type, struct FTW *ftw)
 {
 	(void)st;
@@ -1082,6 +1203,8 @@ int main(int argc, char **argv)
 	test_loading();
 	test_unloading();
 	test_injection();
+	test_fs_injection();
+	test_delay();
 
 	return tap_done();
 }
