@@ -626,8 +626,12 @@ static int ns_relocs(const struct mt_elf *elf, const struct symtab *st,
 			read_rel(elf, &rel, i, width, offset, &list[n++]);
 		}
 	}
-	if (n > 0)
-		qsort(list, n, sizeof(*list), ns_reloc_cmp);
+	/* Relocation sections whose entries were all rejected leave nothing. */
+	if (n == 0) {
+		free(list);
+		return 0;
+	}
+	qsort(list, n, sizeof(*list), ns_reloc_cmp);
 	*out = list;
 	*count = n;
 	return 0;
