@@ -72,8 +72,9 @@ int mt_builtin_modinfo(const char *dirname, const char *name,
 
 	/* NUL-terminated "MODNAME.key=value" records; the module's entries are
 	 * the first contiguous run carrying its prefix. */
-	end = (const char *)bi->map + bi->size;
-	for (p = bi->map; p && p < end; ) {
+	p = bi->map;
+	end = bi->size ? p + bi->size : p;	/* an empty file is not mapped */
+	while (p < end) {
 		const char *nul = memchr(p, '\0', (size_t)(end - p));
 		size_t len = nul ? (size_t)(nul - p) : (size_t)(end - p);
 		const char *dot = memchr(p, '.', len);
@@ -89,7 +90,7 @@ int mt_builtin_modinfo(const char *dirname, const char *name,
 		} else if (count) {
 			break;
 		}
-		p += len + 1;
+		p = nul ? nul + 1 : end;
 	}
 	if (err < 0) {
 		free(list);
