@@ -5,7 +5,7 @@
  * under its module's name, and modules.devname is read.
  *
  * The input is parts separated by PART_SEPARATOR, each a file (a part not
- * given: no file):
+ * given, or an empty module part: no file):
  *   0  options: words "-e" (check symbols), "-w" (warn about duplicates),
  *      "post" (kmod 30's layout), "map" (part 7 is a System.map rather than
  *      a Module.symvers), "-PC" (symbol prefix C), "files" (the modules as
@@ -196,6 +196,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fuzz_die(dir);
 
 	for (int i = 1; i <= 3 && i < nparts; i++) {
+		if (parts[i].size == 0)
+			continue;
 		snprintf(files[nfiles], sizeof(files[nfiles]), "%s/%s%s", dir, module_paths[i - 1],
 			 module_suffix(&parts[i]));
 		fuzz_write(files[nfiles], parts[i].data, parts[i].size);
