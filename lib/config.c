@@ -7,13 +7,11 @@
  */
 #include "config.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/stat.h>
 #include <syslog.h>
 #include <unistd.h>
 #include "internal.h"
@@ -73,13 +71,6 @@ struct mt_config {
 	struct vec removes;	/* struct command */
 	struct vec softdeps;	/* struct dep */
 	struct vec weakdeps;	/* struct dep */
-};
-
-/* A file to parse: `name` (the basename it is sorted and shadowed by)
- * points into `path`. */
-struct conf_file {
-	char *path;
-	const char *name;
 };
 
 /* ---- small helpers -------------------------------------------------------- */
@@ -559,117 +550,31 @@ static int parse_file(struct mt_config *cfg, const char *path)
 	return ret;
 }
 
-/* Insert a file into the list sorted by name, unless the name is taken
- * (the earlier file shadows it).  Takes `path`.  0 or -ENOMEM. */
-static int file_insert(struct vec *files, char *path, const char *name)
+/* kmod's messages about the modprobe.d files it skips. */
+static void report_file(void *data, enum mt_conf_event event, const char *dir, const char *name,
+			int err)
 {
-	struct conf_file *list = files->data;
-	int lo = 0, hi = files->count;
-
-	while (lo < hi) {
-		int mid = lo + (hi - lo) / 2;
-		int cmp = strcmp(name, list[mid].name);
-
-		if (cmp == 0) {
-			free(path);
-			return 0;
-		}
-		if (cmp < 0)
-			hi = mid;
-		else
-			lo = mid + 1;
+	(void)data;
+	switch (event) {
+	case MT_CONF_NO_DIR:
+		mt_log(LOG_ERR, "opendir(%s): %s\n", dir, strerror(err));
+		break;
+	case MT_CONF_NO_STAT:
+		mt_log(LOG_ERR, "Cannot stat directory entry: %s/%s\n", dir, name);
+		break;
+	case MT_CONF_SUBDIR:
+		mt_log(LOG_ERR, "Directories inside directories are not supported: %s/%s\n",
+		       dir, name);
+		break;
+	case MT_CONF_NO_PATH:
+	case MT_CONF_NOT_CONF:
+	case MT_CONF_DUPLICATE:
+	case MT_CONF_DIR_DONE:
+		break;
 	}
-	if (!vec_push(files, sizeof(*list))) {
-		free(path);
-		return -ENOMEM;
-	}
-	list = files->data;
-	memmove(list + lo + 1, list + lo, sizeof(*list) * (size_t)(files->count - 1 - lo));
-	list[lo].path = path;
-	list[lo].name = name;
-	return 0;
 }
 
-/* A file given by its path: sorted under its basename. */
-static int file_insert_path(struct vec *files, const char *path)
-{
-	char *copy = strdup(path);
-	const char *slash;
-
-	if (!copy)
-		return -ENOMEM;
-	slash = strrchr(copy, '/');
-	return file_insert(files, copy, slash ? slash + 1 : copy);
-}
-
-/* The entries of one configuration directory worth reading. */
-static int list_directory(struct vec *files, const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *ent;
-	int err = 0;
-
-	if (!d) {
-		mt_log(LOG_ERR, "opendir(%s): %s\n", dir, strerror(errno));
-		return 0;
-	}
-	while (err == 0 && (ent = readdir(d))) {
-		const char *name = ent->d_name;
-		size_t len = strlen(name);
-		struct stat st;
-		char *path;
-
-		if (name[0] == '.' || len < 6 || strcmp(name + len - 5, ".conf") != 0)
-			continue;
-		if (fstatat(dirfd(d), name, &st, 0) < 0) {
-			mt_log(LOG_ERR, "Cannot stat directory entry: %s/%s\n", dir, name);
-			continue;
-		}
-		if (S_ISDIR(st.st_mode)) {
-			mt_log(LOG_ERR, "Directories inside directories are not supported: %s/%s\n",
-			       dir, name);
-			continue;
-		}
-		if (asprintf(&path, "%s/%s", dir, name) < 0)
-			err = -ENOMEM;
-		else
-			err = file_insert(files, path, path + strlen(path) - len);
-	}
-	closedir(d);
-	return err;
-}
-
-/* One configuration path: a missing one is skipped, a directory gives its
- * entries, anything else is one file. */
-static int list_path(struct vec *files, const char *path)
-{
-	struct stat st;
-
-	if (stat(path, &st) < 0)
-		return 0;
-	if (S_ISDIR(st.st_mode))
-		return list_directory(files, path);
-	return file_insert_path(files, path);
-}
-
-/* DIRNAME/NAME, listed whether or not it exists. */
-static int list_module_dir_file(struct vec *files, const char *dirname, const char *name)
-{
-	char *path;
-
-	if (asprintf(&path, "%s/%s", dirname, name) < 0)
-		return -ENOMEM;
-	return file_insert(files, path, path + strlen(path) - strlen(name));
-}
-
-static void files_free(struct vec *files)
-{
-	struct conf_file *list = files->data;
-
-	for (int i = 0; i < files->count; i++)
-		free(list[i].path);
-	free(list);
-}
+static const struct mt_conf_lister lister = { .report = report_file };
 
 /* ---- the kernel command line ---------------------------------------------- */
 
@@ -829,19 +734,21 @@ static int parse_kernel_cmdline(struct mt_config *cfg)
 
 /* ---- the configuration object --------------------------------------------- */
 
-/* Every file to read, in parsing order.  0 or -ENOMEM. */
-static int list_files(struct vec *files, const char *dirname,
+/* Every file to read, in parsing order: DIRNAME/modules.softdep and
+ * modules.weakdep, listed whether they exist or not, and the paths.
+ * 0 or -ENOMEM. */
+static int list_files(struct mt_conf_list *files, const char *dirname,
 		      const char *const *paths, int npaths)
 {
 	int err = 0;
 
 	if (dirname) {
-		err = list_module_dir_file(files, dirname, "modules.softdep");
+		err = mt_conf_list_add(files, dirname, "modules.softdep", &lister);
 		if (err == 0)
-			err = list_module_dir_file(files, dirname, "modules.weakdep");
+			err = mt_conf_list_add(files, dirname, "modules.weakdep", &lister);
 	}
 	for (int i = 0; err == 0 && i < npaths; i++)
-		err = list_path(files, paths[i]);
+		err = mt_conf_list_add_path(files, paths[i], &lister);
 	return err;
 }
 
@@ -849,7 +756,7 @@ int mt_config_new(const char *dirname, const char *const *paths, int npaths,
 		  struct mt_config **out)
 {
 	struct mt_config *cfg = calloc(1, sizeof(*cfg));
-	struct vec files = { 0 };
+	struct mt_conf_list files = { 0 };
 	int err;
 
 	if (!cfg)
@@ -859,9 +766,9 @@ int mt_config_new(const char *dirname, const char *const *paths, int npaths,
 		npaths = (int)(sizeof(default_paths) / sizeof(default_paths[0]));
 	}
 	err = list_files(&files, dirname, paths, npaths);
-	for (int i = 0; err == 0 && i < files.count; i++)
-		err = parse_file(cfg, ((struct conf_file *)files.data)[i].path);
-	files_free(&files);
+	for (size_t i = 0; err == 0 && i < files.n; i++)
+		err = parse_file(cfg, files.files[i].path);
+	mt_conf_list_release(&files);
 	if (err == 0)
 		err = parse_kernel_cmdline(cfg);
 	if (err < 0) {

@@ -1,20 +1,17 @@
 /*
  * depmod-config.c — depmod.d configuration: which files are read (the
- * default directories or the -C paths, *.conf names, the first file of a
- * name wins, all parsed in file-name order) and the commands in them:
- * search, override, external, exclude (include and make_map_files are
- * accepted and ignored).
+ * default directories or the -C paths, listed by conf-list.c, with kmod's
+ * depmod messages) and the commands in them: search, override, external,
+ * exclude (include and make_map_files are accepted and ignored).
  */
 #include "config.h"
 
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <regex.h>
+#include <stdio.h>
 #include <stdlib.h>
-#include <sys/stat.h>
-#include <unistd.h>
-#include "depmod-internal.h"
+#include "depmod-config.h"
+#include "internal.h"
 
 /* kmod's list, from the configured directories (see config.c). */
 static const char *const default_paths[] = {
@@ -26,102 +23,36 @@ static const char *const default_paths[] = {
 	NULL,
 };
 
-/* A file to parse: shown as `path`, sorted and deduplicated on `name`. */
-struct conf_file {
-	char *path;
-	const char *name;	/* points into path */
-};
-
-struct conf_list {
-	struct conf_file *files;
-	size_t n, cap;
-};
-
-/* Insert `dir`/`name` (or the file `name` itself when dir is NULL) in
- * order of base name; a base name already present keeps its first file. */
-static int list_insert(struct conf_list *list, const char *dir, const char *name,
-		       const struct dm_log *log)
+/* kmod's depmod messages about the files it lists and skips. */
+static void report_file(void *data, enum mt_conf_event event, const char *dir, const char *name,
+			int err)
 {
-	const char *base = dir || !strrchr(name, '/') ? name : strrchr(name, '/') + 1;
-	size_t lo = 0, hi = list->n;
-	struct conf_file *f;
-	char *path;
-	int cmp;
+	const struct dm_log *log = data;
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		cmp = strcmp(list->files[mid].name, base);
-		if (cmp == 0) {
-			dm_msg(log, LOG_DEBUG, "Ignoring duplicate config file: %s%s%s\n",
-			       dir ? dir : "", dir ? "/" : "", name);
-			return 0;
-		}
-		if (cmp < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (list->n == list->cap) {
-		size_t cap = list->cap ? list->cap * 2 : 16;
-
-		f = realloc(list->files, cap * sizeof(*f));
-		if (!f)
-			return -ENOMEM;
-		list->files = f;
-		list->cap = cap;
-	}
-	if (dir ? asprintf(&path, "%s/%s", dir, name) < 0 : !(path = strdup(name)))
-		return -ENOMEM;
-	f = &list->files[lo];
-	memmove(f + 1, f, (list->n - lo) * sizeof(*f));
-	f->path = path;
-	f->name = path + strlen(path) - strlen(base);
-	list->n++;
-	return 0;
-}
-
-static bool has_conf_suffix(const char *name)
-{
-	size_t len = strlen(name);
-
-	return len >= 5 && strcmp(name + len - 5, ".conf") == 0;
-}
-
-static int list_dir(struct conf_list *list, const char *dir, const struct dm_log *log)
-{
-	DIR *d = opendir(dir);
-	struct dirent *de;
-	int err = 0;
-
-	if (!d) {
-		dm_msg(log, LOG_DEBUG, "could not open '%s': %s\n", dir, strerror(errno));
-		return 0;
-	}
-	while (err == 0 && (de = readdir(d))) {
-		struct stat st;
-
-		if (de->d_name[0] == '.')
-			continue;
-		if (!has_conf_suffix(de->d_name)) {
-			dm_msg(log, LOG_INFO, "All cfg files need .conf: %s/%s\n", dir, de->d_name);
-			continue;
-		}
-		if (fstatat(dirfd(d), de->d_name, &st, 0) < 0)
-			continue;
-		if (S_ISDIR(st.st_mode)) {
-			dm_msg(log, LOG_ERR, "Directories inside directories are not supported: %s/%s\n",
-			       dir, de->d_name);
-			continue;
-		}
-		/* a FIFO or device would block or never end */
-		if (S_ISREG(st.st_mode))
-			err = list_insert(list, dir, de->d_name, log);
-	}
-	closedir(d);
-	if (err == 0)
+	switch (event) {
+	case MT_CONF_NO_PATH:
+		dm_msg(log, LOG_DEBUG, "could not stat '%s': %s\n", name, strerror(err));
+		break;
+	case MT_CONF_NO_DIR:
+		dm_msg(log, LOG_DEBUG, "could not open '%s': %s\n", dir, strerror(err));
+		break;
+	case MT_CONF_NOT_CONF:
+		dm_msg(log, LOG_INFO, "All cfg files need .conf: %s/%s\n", dir, name);
+		break;
+	case MT_CONF_NO_STAT:
+		break;
+	case MT_CONF_SUBDIR:
+		dm_msg(log, LOG_ERR, "Directories inside directories are not supported: %s/%s\n",
+		       dir, name);
+		break;
+	case MT_CONF_DUPLICATE:
+		dm_msg(log, LOG_DEBUG, "Ignoring duplicate config file: %s%s%s\n", dir ? dir : "",
+		       dir ? "/" : "", name);
+		break;
+	case MT_CONF_DIR_DONE:
 		dm_msg(log, LOG_DEBUG, "parsed configuration files from %s\n", dir);
-	return err;
+		break;
+	}
 }
 
 /* KVER of override and external: "*" or an extended regex found anywhere
@@ -285,29 +216,20 @@ static int parse_file(struct dm_config *cfg, const char *path, const char *versi
 int dm_config_load(struct dm_config *cfg, const char *const *paths, const char *version,
 		   const struct dm_log *log)
 {
-	struct conf_list list = { 0 };
+	/* A FIFO or device would block or never end. */
+	const struct mt_conf_lister how = { .regular_only = true, .report = report_file,
+					    .data = (void *)log };
+	struct mt_conf_list list = { 0 };
 	int err = 0;
 
 	*cfg = (struct dm_config){ 0 };
 	if (!paths)
 		paths = default_paths;
-	for (; err == 0 && *paths; paths++) {
-		struct stat st;
-
-		if (stat(*paths, &st) < 0) {
-			dm_msg(log, LOG_DEBUG, "could not stat '%s': %s\n", *paths, strerror(errno));
-			continue;
-		}
-		if (S_ISDIR(st.st_mode))
-			err = list_dir(&list, *paths, log);
-		else
-			err = list_insert(&list, NULL, *paths, log);
-	}
+	for (; err == 0 && *paths; paths++)
+		err = mt_conf_list_add_path(&list, *paths, &how);
 	for (size_t i = 0; err == 0 && i < list.n; i++)
 		err = parse_file(cfg, list.files[i].path, version, log);
-	for (size_t i = 0; i < list.n; i++)
-		free(list.files[i].path);
-	free(list.files);
+	mt_conf_list_release(&list);
 
 	/* Without any search directive, "updates" beats everything else. */
 	if (err == 0 && cfg->n_searches == 0)

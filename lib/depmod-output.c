@@ -21,18 +21,27 @@
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <unistd.h>
-#include "depmod-internal.h"
+#include "depmod-output.h"
+#include "internal.h"
 
 struct message {
 	int priority;
 	char *text;
 };
 
+/* What a generator is given: the module set, read only, the options that
+ * shape the files, and where its messages go. */
+struct gen {
+	const struct dm_graph *graph;
+	const struct dm_output_options *opts;
+	const struct dm_log *log;
+};
+
 /* One output file being generated. */
 struct task {
-	struct depmod *dm;
 	const struct output *output;
-	struct dm_log log;		/* collects into messages */
+	struct gen in;
+	struct dm_log log;		/* in.log: collects into messages */
 	struct message *messages;
 	size_t n_messages;
 	char *data;			/* the file's contents */
@@ -40,10 +49,22 @@ struct task {
 	int err;
 };
 
+/* What an output needs before it can be generated. */
+enum phase {
+	PHASE_MODULES,	/* the parsed modules in their final order */
+	PHASE_GRAPH,	/* also the symbols and the dependencies */
+};
+
 struct output {
 	const char *name;
-	int (*generate)(struct task *t, FILE *out);
+	int (*generate)(const struct gen *in, FILE *out);
 	bool binary;
+	enum phase phase;
+	/* Generation order within the phase, highest first: in PHASE_MODULES
+	 * the costliest first, so that it runs while the dependencies are
+	 * computed; in PHASE_GRAPH the files written first, with the symbol
+	 * index ahead of its cheaper text form. */
+	unsigned priority;
 };
 
 static void collect(void *data, int priority, const char *fmt, va_list ap)
@@ -65,9 +86,9 @@ static void collect(void *data, int priority, const char *fmt, va_list ap)
 
 /* ---- text files ---------------------------------------------------------- */
 
-static int gen_dep(struct task *t, FILE *out)
+static int gen_dep(const struct gen *in, FILE *out)
 {
-	const struct dm_graph *g = &t->dm->graph;
+	const struct dm_graph *g = in->graph;
 
 	for (size_t i = 0; i < g->n_mods; i++) {
 		fwrite(g->mods[i]->dep_line, 1, g->mods[i]->dep_line_len, out);
@@ -76,9 +97,9 @@ static int gen_dep(struct task *t, FILE *out)
 	return 0;
 }
 
-static int gen_alias(struct task *t, FILE *out)
+static int gen_alias(const struct gen *in, FILE *out)
 {
-	const struct dm_graph *g = &t->dm->graph;
+	const struct dm_graph *g = in->graph;
 
 	fputs("# Aliases extracted from modules themselves.\n", out);
 	for (size_t i = 0; i < g->n_mods; i++)
@@ -87,9 +108,9 @@ static int gen_alias(struct task *t, FILE *out)
 	return 0;
 }
 
-static int gen_softdep(struct task *t, FILE *out)
+static int gen_softdep(const struct gen *in, FILE *out)
 {
-	const struct dm_graph *g = &t->dm->graph;
+	const struct dm_graph *g = in->graph;
 
 	fputs("# Soft dependencies extracted from modules themselves.\n", out);
 	for (size_t i = 0; i < g->n_mods; i++)
@@ -98,9 +119,9 @@ static int gen_softdep(struct task *t, FILE *out)
 	return 0;
 }
 
-static int gen_weakdep(struct task *t, FILE *out)
+static int gen_weakdep(const struct gen *in, FILE *out)
 {
-	const struct dm_graph *g = &t->dm->graph;
+	const struct dm_graph *g = in->graph;
 
 	fputs("# Weak dependencies extracted from modules themselves.\n", out);
 	for (size_t i = 0; i < g->n_mods; i++)
@@ -109,9 +130,9 @@ static int gen_weakdep(struct task *t, FILE *out)
 	return 0;
 }
 
-static int gen_symbols(struct task *t, FILE *out)
+static int gen_symbols(const struct gen *in, FILE *out)
 {
-	const struct dm_graph *g = &t->dm->graph;
+	const struct dm_graph *g = in->graph;
 
 	fputs("# Aliases for symbols, used by symbol_request().\n", out);
 	for (size_t i = 0; i < g->n_owned; i++)
@@ -121,9 +142,9 @@ static int gen_symbols(struct task *t, FILE *out)
 
 /* The device node of a module: the last devname: alias and the last
  * char-/block-major alias (scanf rules) before both are known. */
-static int gen_devname(struct task *t, FILE *out)
+static int gen_devname(const struct gen *in, FILE *out)
 {
-	const struct dm_graph *g = &t->dm->graph;
+	const struct dm_graph *g = in->graph;
 	bool header = false;
 
 	for (size_t i = 0; i < g->n_mods; i++) {
@@ -145,7 +166,7 @@ static int gen_devname(struct task *t, FILE *out)
 		if (!devname)
 			continue;
 		if (!type) {
-			dm_msg(&t->log, LOG_ERR,
+			dm_msg(in->log, LOG_ERR,
 			       "Module '%s' has devname (%s) but lacks major and minor information. Ignoring.\n",
 			       m->name, devname);
 			continue;
@@ -162,11 +183,11 @@ static int gen_devname(struct task *t, FILE *out)
 /* ---- binary indexes ------------------------------------------------------ */
 
 /* kmod 34.2 stops on a byte outside 7-bit ASCII in any index string. */
-static int check_ascii(struct task *t, const char *s)
+static int check_ascii(const struct gen *in, const char *s)
 {
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
 		if (*p >= 0x80) {
-			dm_msg(&t->log, LOG_CRIT,
+			dm_msg(in->log, LOG_CRIT,
 			       "Module index: bad character '%c'=0x%x - only 7-bit ASCII is supported:\n%s\n",
 			       *p, *p, s);
 			return -EILSEQ;
@@ -175,37 +196,37 @@ static int check_ascii(struct task *t, const char *s)
 	return 0;
 }
 
-static int index_add(struct task *t, struct mt_index_builder *b, const char *key,
+static int index_add(const struct gen *in, struct mt_index_builder *b, const char *key,
 		     const char *value, unsigned priority)
 {
-	int err = check_ascii(t, key);
+	int err = check_ascii(in, key);
 
 	if (err == 0)
-		err = check_ascii(t, value);
+		err = check_ascii(in, value);
 	if (err == 0)
 		err = mt_index_builder_add(b, key, value, priority);
 	return err;
 }
 
-static int index_finish(struct task *t, struct mt_index_builder *b, int err, FILE *out)
+static int index_finish(const struct gen *in, struct mt_index_builder *b, int err, FILE *out)
 {
 	if (err >= 0)
-		err = mt_index_builder_write(b, out, t->dm->opts->layout);
+		err = mt_index_builder_write(b, out, in->opts->layout);
 	mt_index_builder_free(b);
 	return err;
 }
 
-static int gen_dep_bin(struct task *t, FILE *out)
+static int gen_dep_bin(const struct gen *in, FILE *out)
 {
-	const struct dm_graph *g = &t->dm->graph;
+	const struct dm_graph *g = in->graph;
 	struct mt_index_builder *b = mt_index_builder_new();
 	int err = 0;
 
 	if (!b)
 		return -ENOMEM;
 	for (size_t i = 0; err >= 0 && i < g->n_mods; i++)
-		err = index_add(t, b, g->mods[i]->name, g->mods[i]->dep_line, g->mods[i]->idx);
-	return index_finish(t, b, err, out);
+		err = index_add(in, b, g->mods[i]->name, g->mods[i]->dep_line, g->mods[i]->idx);
+	return index_finish(in, b, err, out);
 }
 
 /* A normalized alias of modules.alias.bin, in insertion order. */
@@ -243,9 +264,9 @@ static int mark_duplicates(struct alias_key *keys, size_t n)
 	return 0;
 }
 
-static int gen_alias_bin(struct task *t, FILE *out)
+static int gen_alias_bin(const struct gen *in, FILE *out)
 {
-	const struct dm_graph *g = &t->dm->graph;
+	const struct dm_graph *g = in->graph;
 	struct mt_index_builder *b = mt_index_builder_new();
 	struct alias_key *keys = NULL;
 	char *text = NULL, *p;
@@ -270,7 +291,7 @@ static int gen_alias_bin(struct task *t, FILE *out)
 			size_t size = strlen(m->aliases[j]) + 1;
 
 			if (mt_alias_normalize(m->aliases[j], p, size) < 0) {
-				dm_msg(&t->log, LOG_WARNING, "Unmatched bracket in %s\n", m->aliases[j]);
+				dm_msg(in->log, LOG_WARNING, "Unmatched bracket in %s\n", m->aliases[j]);
 				continue;
 			}
 			keys[n] = (struct alias_key){ .key = p, .m = m, .seq = n };
@@ -278,23 +299,23 @@ static int gen_alias_bin(struct task *t, FILE *out)
 			p += size;
 		}
 	}
-	if (t->dm->opts->warn_duplicates)
+	if (in->opts->warn_duplicates)
 		err = mark_duplicates(keys, n);
 	for (size_t i = 0; err >= 0 && i < n; i++) {
 		if (keys[i].duplicate)
-			dm_msg(&t->log, LOG_WARNING, "duplicate module alias:\n%s %s\n", keys[i].key,
+			dm_msg(in->log, LOG_WARNING, "duplicate module alias:\n%s %s\n", keys[i].key,
 			       keys[i].m->name);
-		err = index_add(t, b, keys[i].key, keys[i].m->name, keys[i].m->idx);
+		err = index_add(in, b, keys[i].key, keys[i].m->name, keys[i].m->idx);
 	}
 out:
 	free(keys);
 	free(text);
-	return b ? index_finish(t, b, err, out) : err;
+	return b ? index_finish(in, b, err, out) : err;
 }
 
-static int gen_symbols_bin(struct task *t, FILE *out)
+static int gen_symbols_bin(const struct gen *in, FILE *out)
 {
-	const struct dm_graph *g = &t->dm->graph;
+	const struct dm_graph *g = in->graph;
 	struct mt_index_builder *b = mt_index_builder_new();
 	char *key = NULL;
 	size_t key_size = 0;
@@ -316,23 +337,23 @@ static int gen_symbols_bin(struct task *t, FILE *out)
 		}
 		memcpy(key, "symbol:", 7);
 		memcpy(key + 7, sym->name, len + 1);
-		err = index_add(t, b, key, sym->owner->name, sym->owner->idx);
+		err = index_add(in, b, key, sym->owner->name, sym->owner->idx);
 	}
 	free(key);
-	return b ? index_finish(t, b, err, out) : err;
+	return b ? index_finish(in, b, err, out) : err;
 }
 
 /* D/<name>, whole and NUL-terminated; NULL after kmod's warning when it
  * cannot be read (the index is then an empty file). */
-static char *read_input(struct task *t, const char *name, size_t *size)
+static char *read_input(const struct gen *in, const char *name, size_t *size)
 {
-	const char *dirname = t->dm->dirname;
+	const char *dirname = in->opts->dirname;
 	char path[PATH_MAX], *text;
 
 	snprintf(path, sizeof(path), "%s/%s", dirname, name);
 	text = dm_read_file(path, size);
 	if (!text)
-		dm_msg(&t->log, LOG_WARNING, "could not open %s at %s: %s\n", name, dirname,
+		dm_msg(in->log, LOG_WARNING, "could not open %s at %s: %s\n", name, dirname,
 		       strerror(errno));
 	return text;
 }
@@ -342,14 +363,14 @@ static bool is_ascii_letter(char c)
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
-static int gen_builtin_bin(struct task *t, FILE *out)
+static int gen_builtin_bin(const struct gen *in, FILE *out)
 {
 	struct mt_index_builder *b;
 	char name[PATH_MAX], *text;
 	size_t size;
 	int err = 0;
 
-	text = read_input(t, "modules.builtin", &size);
+	text = read_input(in, "modules.builtin", &size);
 	if (!text)
 		return 0;
 	b = mt_index_builder_new();
@@ -367,23 +388,23 @@ static int gen_builtin_bin(struct task *t, FILE *out)
 		saved = *next;
 		*next = '\0';
 		if (!is_ascii_letter(line[0]))
-			dm_msg(&t->log, LOG_ERR, "Invalid modules.builtin line: %s\n", line);
+			dm_msg(in->log, LOG_ERR, "Invalid modules.builtin line: %s\n", line);
 		else if (mt_modname_normalize(line, name, sizeof(name)) > 0)
-			err = index_add(t, b, name, "", 0);
+			err = index_add(in, b, name, "", 0);
 		*next = saved;
 	}
 	free(text);
-	return index_finish(t, b, err, out);
+	return index_finish(in, b, err, out);
 }
 
-static int gen_builtin_alias_bin(struct task *t, FILE *out)
+static int gen_builtin_alias_bin(const struct gen *in, FILE *out)
 {
 	struct mt_index_builder *b;
 	char *text, *key, *end;
 	size_t size;
 	int err = 0;
 
-	text = read_input(t, "modules.builtin.modinfo", &size);
+	text = read_input(in, "modules.builtin.modinfo", &size);
 	if (!text)
 		return 0;
 	b = mt_index_builder_new();
@@ -404,48 +425,43 @@ static int gen_builtin_alias_bin(struct task *t, FILE *out)
 		    eq[1] == '\0')
 			continue;
 		if (mt_alias_normalize(eq + 1, key, size + 1) < 0) {
-			dm_msg(&t->log, LOG_WARNING, "Unmatched bracket in %s\n", eq + 1);
+			dm_msg(in->log, LOG_WARNING, "Unmatched bracket in %s\n", eq + 1);
 			continue;
 		}
 		*dot = '\0';
-		err = index_add(t, b, key, rec, 0);
+		err = index_add(in, b, key, rec, 0);
 		*dot = '.';
 	}
 	free(key);
 	free(text);
-	return index_finish(t, b, err, out);
+	return index_finish(in, b, err, out);
 }
 
 /* ---- generating ----------------------------------------------------------- */
 
+/* In kmod's write order. */
 static const struct output outputs[] = {
-	{ "modules.dep", gen_dep, false },
-	{ "modules.dep.bin", gen_dep_bin, true },
-	{ "modules.alias", gen_alias, false },
-	{ "modules.alias.bin", gen_alias_bin, true },
-	{ "modules.softdep", gen_softdep, false },
-	{ "modules.weakdep", gen_weakdep, false },
-	{ "modules.symbols", gen_symbols, false },
-	{ "modules.symbols.bin", gen_symbols_bin, true },
-	{ "modules.builtin.bin", gen_builtin_bin, true },
-	{ "modules.builtin.alias.bin", gen_builtin_alias_bin, true },
-	{ "modules.devname", gen_devname, false },
+	{ "modules.dep", gen_dep, false, PHASE_GRAPH, 4 },
+	{ "modules.dep.bin", gen_dep_bin, true, PHASE_GRAPH, 3 },
+	{ "modules.alias", gen_alias, false, PHASE_MODULES, 6 },
+	{ "modules.alias.bin", gen_alias_bin, true, PHASE_MODULES, 7 },
+	{ "modules.softdep", gen_softdep, false, PHASE_MODULES, 4 },
+	{ "modules.weakdep", gen_weakdep, false, PHASE_MODULES, 3 },
+	{ "modules.symbols", gen_symbols, false, PHASE_GRAPH, 1 },
+	{ "modules.symbols.bin", gen_symbols_bin, true, PHASE_GRAPH, 2 },
+	{ "modules.builtin.bin", gen_builtin_bin, true, PHASE_MODULES, 2 },
+	{ "modules.builtin.alias.bin", gen_builtin_alias_bin, true, PHASE_MODULES, 1 },
+	{ "modules.devname", gen_devname, false, PHASE_MODULES, 5 },
 };
 #define N_OUTPUTS (sizeof(outputs) / sizeof(outputs[0]))
 
-/* Generation order (indexes into outputs[]): first what needs only the
- * parsed modules in their order, the costly first, so that it runs while
- * the dependencies are computed; then what needs the symbols and the
- * dependencies, in file order so that writing can start early. */
-static const unsigned char early[] = { 3, 2, 10, 4, 5, 8, 9 };
-static const unsigned char late[] = { 0, 1, 7, 6 };
-
 struct dm_outputs {
-	struct depmod *dm;
+	struct dm_output_options opts;
+	const struct dm_log *log;
 	struct task tasks[N_OUTPUTS];
 	struct task *queue[N_OUTPUTS];
 	bool done[N_OUTPUTS];		/* by index in outputs[] */
-	size_t n_queue, n_early;
+	size_t n_queue;
 	size_t next, limit;		/* queue[next] is the next to take, if < limit */
 	bool closing;			/* no more tasks will become available */
 	pthread_mutex_t lock;
@@ -462,7 +478,7 @@ static void run_task(struct task *t)
 		t->err = -ENOMEM;
 		return;
 	}
-	t->err = t->output->generate(t, fp);
+	t->err = t->output->generate(&t->in, fp);
 	if (fclose(fp) != 0 && t->err >= 0)
 		t->err = -ENOMEM;
 }
@@ -499,25 +515,45 @@ static void *helper(void *arg)
 	return NULL;
 }
 
-int dm_outputs_start(struct depmod *dm, struct dm_outputs **out)
+/* Queue the outputs of a phase (the text ones only with -n) by priority. */
+static void queue_phase(struct dm_outputs *o, enum phase phase)
+{
+	size_t first = o->n_queue;
+
+	for (size_t i = 0; i < N_OUTPUTS; i++) {
+		size_t k;
+
+		if (outputs[i].phase != phase || (o->opts.show && outputs[i].binary))
+			continue;
+		k = o->n_queue++;
+		while (k > first && o->queue[k - 1]->output->priority < outputs[i].priority) {
+			o->queue[k] = o->queue[k - 1];
+			k--;
+		}
+		o->queue[k] = &o->tasks[i];
+	}
+}
+
+int dm_outputs_start(const struct dm_graph *g, const struct dm_output_options *opts,
+		     const struct dm_log *log, struct dm_outputs **out)
 {
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	size_t threads = dm->opts->threads ? dm->opts->threads : cpus > 1 ? (size_t)cpus : 1;
+	size_t threads = opts->threads ? opts->threads : cpus > 1 ? (size_t)cpus : 1;
 	struct dm_outputs *o = calloc(1, sizeof(*o));
 
 	if (!o)
 		return -ENOMEM;
-	o->dm = dm;
-	for (size_t i = 0; i < N_OUTPUTS; i++)
-		o->tasks[i] = (struct task){ .dm = dm, .output = &outputs[i],
-					     .log = { collect, &o->tasks[i] } };
-	for (size_t i = 0; i < sizeof(early); i++)
-		if (!(dm->opts->show && outputs[early[i]].binary))
-			o->queue[o->n_queue++] = &o->tasks[early[i]];
-	o->n_early = o->limit = o->n_queue;
-	for (size_t i = 0; i < sizeof(late); i++)
-		if (!(dm->opts->show && outputs[late[i]].binary))
-			o->queue[o->n_queue++] = &o->tasks[late[i]];
+	o->opts = *opts;
+	o->log = log;
+	for (size_t i = 0; i < N_OUTPUTS; i++) {
+		struct task *t = &o->tasks[i];
+
+		*t = (struct task){ .output = &outputs[i], .log = { collect, t } };
+		t->in = (struct gen){ .graph = g, .opts = &o->opts, .log = &t->log };
+	}
+	queue_phase(o, PHASE_MODULES);
+	o->limit = o->n_queue;	/* PHASE_GRAPH waits for dm_outputs_finish */
+	queue_phase(o, PHASE_GRAPH);
 	pthread_mutex_init(&o->lock, NULL);
 	pthread_cond_init(&o->cond, NULL);
 	/* The calling thread computes the dependencies meanwhile. */
@@ -555,7 +591,7 @@ static int make_dirs(const char *dir)
 }
 
 /* Write a generated file through "<name>.<pid>.<usec>.<sec>". */
-static int write_file(struct depmod *dm, int dfd, const struct task *t)
+static int write_file(const struct dm_outputs *o, int dfd, const struct task *t)
 {
 	const char *name = t->output->name;
 	char tmp[NAME_MAX + 1];
@@ -569,7 +605,7 @@ static int write_file(struct depmod *dm, int dfd, const struct task *t)
 	fd = openat(dfd, tmp, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0644);
 	if (fd < 0) {
 		err = -errno;
-		dm_msg(&dm->log, LOG_ERR, "could not create %s/%s: %s\n", dm->outdir, tmp,
+		dm_msg(o->log, LOG_ERR, "could not create %s/%s: %s\n", o->opts.outdir, tmp,
 		       strerror(-err));
 		return err;
 	}
@@ -590,27 +626,27 @@ static int write_file(struct depmod *dm, int dfd, const struct task *t)
 		int rerr = -errno;
 
 		unlinkat(dfd, tmp, 0);
-		dm_msg(&dm->log, LOG_ERR, "could not rename %s to %s in %s: %s\n", tmp, name,
-		       dm->outdir, strerror(-rerr));
+		dm_msg(o->log, LOG_ERR, "could not rename %s to %s in %s: %s\n", tmp, name,
+		       o->opts.outdir, strerror(-rerr));
 		return rerr;
 	}
 	if (err < 0)
-		dm_msg(&dm->log, LOG_ERR, "Could not create index '%s'. Output is truncated: %s\n",
+		dm_msg(o->log, LOG_ERR, "Could not create index '%s'. Output is truncated: %s\n",
 		       name, strerror(-err));
 	return err;
 }
 
 /* Give a task's messages, then its failure if any. */
-static int finish_task(struct depmod *dm, const struct task *t)
+static int finish_task(const struct dm_outputs *o, const struct task *t)
 {
 	bool fatal = false;
 
 	for (size_t i = 0; i < t->n_messages; i++) {
 		fatal |= t->messages[i].priority == LOG_CRIT;
-		dm_msg(&dm->log, t->messages[i].priority, "%s", t->messages[i].text);
+		dm_msg(o->log, t->messages[i].priority, "%s", t->messages[i].text);
 	}
 	if (t->err < 0 && !fatal)
-		dm_msg(&dm->log, LOG_ERR, "Could not write index '%s': %s\n", t->output->name,
+		dm_msg(o->log, LOG_ERR, "Could not write index '%s': %s\n", t->output->name,
 		       strerror(-t->err));
 	return t->err;
 }
@@ -627,21 +663,20 @@ static void wait_for(struct dm_outputs *o, size_t i)
 
 static int write_all(struct dm_outputs *o)
 {
-	struct depmod *dm = o->dm;
-	const struct mt_depmod_options *opts = dm->opts;
+	const struct dm_output_options *opts = &o->opts;
 	int dfd = -1, err = 0;
 
 	if (!opts->show) {
-		err = make_dirs(dm->outdir);
+		err = make_dirs(opts->outdir);
 		if (err < 0) {
-			dm_msg(&dm->log, LOG_CRIT, "could not create directory %s: %s\n", dm->outdir,
+			dm_msg(o->log, LOG_CRIT, "could not create directory %s: %s\n", opts->outdir,
 			       strerror(-err));
 			return err;
 		}
-		dfd = open(dm->outdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		dfd = open(opts->outdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (dfd < 0) {
 			err = -errno;
-			dm_msg(&dm->log, LOG_CRIT, "could not open directory %s: %s\n", dm->outdir,
+			dm_msg(o->log, LOG_CRIT, "could not open directory %s: %s\n", opts->outdir,
 			       strerror(-err));
 			return err;
 		}
@@ -652,13 +687,13 @@ static int write_all(struct dm_outputs *o)
 		if (opts->show && outputs[i].binary)
 			continue;
 		wait_for(o, i);
-		err = finish_task(dm, t);
+		err = finish_task(o, t);
 		if (err < 0)
 			break;
 		if (opts->show)
 			err = fwrite(t->data, 1, t->size, opts->show) == t->size ? 0 : -EIO;
 		else
-			err = write_file(dm, dfd, t);
+			err = write_file(o, dfd, t);
 	}
 	if (err >= 0 && opts->show && fflush(opts->show) != 0)
 		err = -EIO;

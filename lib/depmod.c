@@ -17,27 +17,22 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "depmod-internal.h"
+#include "depgraph.h"
+#include "depmod-config.h"
+#include "depmod-output.h"
+#include "internal.h"
 
-void dm_msg(const struct dm_log *log, int priority, const char *fmt, ...)
-{
-	va_list ap;
-	char *text;
-	int len;
-
-	va_start(ap, fmt);
-	if (log->collect) {
-		log->collect(log->data, priority, fmt, ap);
-		va_end(ap);
-		return;
-	}
-	len = vasprintf(&text, fmt, ap);
-	va_end(ap);
-	if (len >= 0) {
-		mt_log(priority, "%s", text);
-		free(text);
-	}
-}
+struct depmod {
+	const struct mt_depmod_options *opts;
+	struct dm_log log;
+	char *dirname;		/* D */
+	char *outdir;
+	struct dm_config cfg;
+	bool have_cfg;
+	struct dm_graph graph;
+	struct dm_arena *arenas;	/* one per parsing thread */
+	unsigned n_arenas;
+};
 
 /* <root>/<moduledir>/<version>; moduledir loses its leading '/'. */
 static char *module_dir(const char *root, const struct mt_depmod_options *opts)
@@ -423,7 +418,7 @@ static const char **copy_values(struct dm_arena *a, const struct mt_kv *kv, int 
 	return v;
 }
 
-static int copy_modinfo(struct dm_module *m, struct mt_elf *elf, struct dm_arena *a)
+static int copy_modinfo(struct dm_module *m, const struct mt_elf *elf, struct dm_arena *a)
 {
 	struct mt_kv *kv;
 	int count = mt_elf_modinfo(elf, &kv);
@@ -440,7 +435,8 @@ static int copy_modinfo(struct dm_module *m, struct mt_elf *elf, struct dm_arena
 	return 0;
 }
 
-static int copy_exports(struct dm_module *m, struct mt_elf *elf, struct dm_arena *a, char prefix)
+static int copy_exports(struct dm_module *m, const struct mt_elf *elf, struct dm_arena *a,
+			char prefix)
 {
 	struct mt_symbol *syms;
 	int count = mt_elf_exports(elf, &syms);
@@ -472,7 +468,8 @@ static int copy_exports(struct dm_module *m, struct mt_elf *elf, struct dm_arena
 	return 0;
 }
 
-static int copy_imports(struct dm_module *m, struct mt_elf *elf, struct dm_arena *a, char prefix)
+static int copy_imports(struct dm_module *m, const struct mt_elf *elf, struct dm_arena *a,
+			char prefix)
 {
 	struct mt_symbol *syms;
 	int count = mt_elf_imports(elf, &syms);
@@ -507,306 +504,39 @@ static int copy_imports(struct dm_module *m, struct mt_elf *elf, struct dm_arena
 	return 0;
 }
 
-/* A parsing thread's state: its arena, buffers reused for the image of
- * each uncompressed module and for its section table and names, and the
- * directory of its last module (modules of a directory come in a row, and
- * opening them relative to it spares resolving the whole path each time). */
+/* Sections whose contents depmod's queries read (besides the names). */
+static const char *const wanted_sections[] = {
+	".modinfo", ".symtab", ".strtab", "__versions", "__ksymtab_strings", NULL,
+};
+
+/* A parsing thread's state: its arena and its module reader. */
 struct parser {
 	struct dm_arena *arena;
-	unsigned char *buf, *meta;
-	size_t cap, meta_cap;
-	const char *dir;	/* dir_len bytes of a module path */
-	size_t dir_len;
-	int dir_fd;		/* or -1 */
+	struct mt_module_reader reader;
 	char prefix;
-	bool sparse;		/* CRCs do not matter: compact images */
 };
-
-static int open_module(struct parser *p, const char *path)
-{
-	const char *slash = strrchr(path, '/');
-	size_t len = slash ? (size_t)(slash - path) + 1 : 0;
-
-	if (len == 0)
-		return open(path, O_RDONLY | O_CLOEXEC);
-	if (p->dir_fd < 0 || len != p->dir_len || memcmp(path, p->dir, len) != 0) {
-		char dir[PATH_MAX];
-
-		if (p->dir_fd >= 0)
-			close(p->dir_fd);
-		p->dir_fd = -1;
-		if (len >= sizeof(dir))
-			return open(path, O_RDONLY | O_CLOEXEC);
-		memcpy(dir, path, len);
-		dir[len] = '\0';
-		p->dir_fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-		if (p->dir_fd < 0)
-			return open(path, O_RDONLY | O_CLOEXEC);
-		p->dir = path;
-		p->dir_len = len;
-	}
-	return openat(p->dir_fd, path + len, O_RDONLY | O_CLOEXEC);
-}
-
-/* Part of a module file and its place in the compact image. */
-struct block {
-	uint64_t off, end;	/* in the file */
-	uint64_t at;		/* in the image */
-};
-
-static int cmp_block(const void *a, const void *b)
-{
-	const struct block *x = a, *y = b;
-
-	return (x->off > y->off) - (x->off < y->off);
-}
-
-/* Ranges closer than this are read with one call. */
-#define MERGE_GAP ((uint64_t)16 << 10)
-/* The section names usually lie just before the section table. */
-#define TABLE_SLACK ((uint64_t)4 << 10)
-#define EHDR_SPACE 64u
-
-/* A reused buffer; bytes it gains are zeroed, so none is uninitialized. */
-static bool reserve(unsigned char **buf, size_t *cap, size_t size)
-{
-	size_t want = size + (size >> 2);
-	unsigned char *grown;
-
-	if (size <= *cap)
-		return true;
-	grown = realloc(*buf, want);
-	if (!grown)
-		return false;
-	memset(grown + *cap, 0, want - *cap);
-	*buf = grown;
-	*cap = want;
-	return true;
-}
-
-/* Read [off, off+len) of the file to `to`. */
-static bool read_to(int fd, unsigned char *to, uint64_t off, uint64_t len)
-{
-	size_t done = 0;
-
-	while (done < len) {
-		ssize_t got = pread(fd, to + done, (size_t)len - done, (off_t)(off + done));
-
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got <= 0)
-			return false;
-		done += (size_t)got;
-	}
-	return true;
-}
-
-static void put_word(unsigned char *p, uint64_t v, bool is64, bool big)
-{
-	unsigned n = is64 ? 8 : 4;
-
-	for (unsigned i = 0; i < n; i++)
-		p[big ? n - 1 - i : i] = (unsigned char)(v >> (8 * i));
-}
-
-/* Sections whose contents depmod's queries read (besides the names). */
-static bool wanted_section(const char *name)
-{
-	static const char *const names[] = {
-		".modinfo", ".symtab", ".strtab", "__versions", "__ksymtab_strings",
-	};
-
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (strcmp(name, names[i]) == 0)
-			return true;
-	return false;
-}
-
-/*
- * A compact image of a plain module, for when CRCs do not matter: the ELF
- * header, the section table, the section names and the sections depmod's
- * queries read, packed into the parser's buffer, with the header and the
- * table rewritten to point at the new places.  Sections left out point
- * past the end of the image, where the library ignores them.  A few reads
- * of a dozen kilobytes into a small reused buffer beat both mapping every
- * file (threads then contend for the address space) and reading it whole.
- * `head` is the file's first EHDR_SPACE bytes.  Returns the image size, or
- * 0 when the layout is unusual: the caller then reads the whole file and
- * mt_elf_open judges it.
- */
-static size_t read_compact(int fd, size_t size, const unsigned char *head, struct parser *p)
-{
-	bool is64 = head[4] == 2, big = head[5] == 2, ok;
-	uint64_t shoff, shnum, table_len, win_off, names_off, names_size, names_at;
-	unsigned shentsize, shstrndx;
-	struct block *blocks;
-	size_t n = 0, k, total;
-	const unsigned char *sh;
-	const char *names;
-
-	if ((head[4] != 1 && head[4] != 2) || (head[5] != 1 && head[5] != 2))
-		return 0;
-	shoff = is64 ? mt_get64(head + 40, big) : mt_get32(head + 32, big);
-	shentsize = mt_get16(head + (is64 ? 58 : 46), big);
-	shnum = mt_get16(head + (is64 ? 60 : 48), big);
-	shstrndx = mt_get16(head + (is64 ? 62 : 50), big);
-	table_len = shnum * shentsize;
-	if (shentsize != (is64 ? 64u : 40u) || shnum == 0 || shstrndx == 0 || shstrndx >= shnum ||
-	    shoff < EHDR_SPACE || !mt_in_bounds(shoff, table_len, size))
-		return 0;
-#define SH_WORD(i, o64, o32) (is64 ? mt_get64(sh + (i) * 64 + (o64), big) \
-				   : mt_get32(sh + (i) * 40 + (o32), big))
-
-	/* The section table with the bytes before it, usually the names. */
-	win_off = shoff - EHDR_SPACE > TABLE_SLACK ? shoff - TABLE_SLACK : EHDR_SPACE;
-	if (!reserve(&p->meta, &p->meta_cap, shoff + table_len - win_off) ||
-	    !read_to(fd, p->meta, win_off, shoff + table_len - win_off))
-		return 0;
-	sh = p->meta + (shoff - win_off);
-	names_off = SH_WORD(shstrndx, 24, 16);
-	names_size = SH_WORD(shstrndx, 32, 20);
-	if (names_size == 0 || !mt_in_bounds(names_off, names_size, size))
-		return 0;
-	if (names_off >= win_off && names_off + names_size <= shoff) {
-		names = (const char *)p->meta + (names_off - win_off);
-	} else {
-		size_t at = shoff + table_len - win_off;
-
-		if (!reserve(&p->meta, &p->meta_cap, at + names_size) ||
-		    !read_to(fd, p->meta + at, names_off, names_size))
-			return 0;
-		sh = p->meta + (shoff - win_off);
-		names = (const char *)p->meta + at;
-	}
-	if (names[names_size - 1] != '\0')
-		return 0;
-
-	/* The wanted sections, merged when close, placed after the names. */
-	blocks = malloc(shnum * sizeof(*blocks));
-	if (!blocks)
-		return 0;
-	for (uint64_t i = 1; i < shnum; i++) {
-		uint32_t name = mt_get32(sh + i * shentsize, big);
-		uint32_t type = mt_get32(sh + i * shentsize + 4, big);
-		uint64_t off = SH_WORD(i, 24, 16), len = SH_WORD(i, 32, 20);
-
-		if (name < names_size && type != 8 /* SHT_NOBITS */ && len > 0 &&
-		    mt_in_bounds(off, len, size) && wanted_section(names + name))
-			blocks[n++] = (struct block){ off, off + len, 0 };
-	}
-	if (n > 0)
-		qsort(blocks, n, sizeof(*blocks), cmp_block);
-	names_at = EHDR_SPACE + table_len;
-	total = (size_t)(names_at + names_size);
-	k = 0;
-	for (size_t i = 0; i < n; ) {
-		struct block b = blocks[i++];
-
-		while (i < n && blocks[i].off <= b.end + MERGE_GAP) {
-			if (blocks[i].end > b.end)
-				b.end = blocks[i].end;
-			i++;
-		}
-		total = (total + 7) & ~(size_t)7;
-		b.at = total;
-		total += (size_t)(b.end - b.off);
-		blocks[k++] = b;
-	}
-	n = k;
-	ok = reserve(&p->buf, &p->cap, total);
-	for (size_t i = 0; ok && i < n; i++)
-		ok = read_to(fd, p->buf + blocks[i].at, blocks[i].off, blocks[i].end - blocks[i].off);
-	if (ok) {
-		unsigned char *image_sh = p->buf + EHDR_SPACE;
-
-		memcpy(p->buf, head, EHDR_SPACE);
-		memcpy(image_sh, sh, table_len);
-		memcpy(p->buf + names_at, names, names_size);
-		put_word(p->buf + (is64 ? 40 : 32), EHDR_SPACE, is64, big);
-		for (uint64_t i = 1; i < shnum; i++) {
-			uint64_t off = SH_WORD(i, 24, 16), len = SH_WORD(i, 32, 20), at = total;
-
-			if (i == shstrndx) {
-				at = names_at;
-			} else {
-				for (size_t j = 0; j < n; j++)
-					if (off >= blocks[j].off && off <= blocks[j].end &&
-					    len <= blocks[j].end - off)
-						at = blocks[j].at + (off - blocks[j].off);
-			}
-			put_word(image_sh + i * shentsize + (is64 ? 24 : 16), at, is64, big);
-		}
-	}
-#undef SH_WORD
-	free(blocks);
-	return ok ? total : 0;
-}
-
-/* The image of a module.  An ELF file is read into the parser's buffer,
- * compactly when CRCs do not matter; anything else, compressed or not a
- * module at all, is left to the library. */
-static int load_image(const char *path, struct parser *p, struct mt_file **file,
-		      const void **data, size_t *size)
-{
-	unsigned char head[EHDR_SPACE];
-	int fd = open_module(p, path), err;
-	struct stat st;
-
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0) {
-		err = -errno;
-		close(fd);
-		return err;
-	}
-	if (S_ISREG(st.st_mode) && (size_t)st.st_size >= EHDR_SPACE &&
-	    read_to(fd, head, 0, EHDR_SPACE) && memcmp(head, "\177ELF", 4) == 0) {
-		err = 0;
-		*size = p->sparse ? read_compact(fd, (size_t)st.st_size, head, p) : 0;
-		if (*size == 0) {
-			*size = (size_t)st.st_size;
-			if (!reserve(&p->buf, &p->cap, *size))
-				err = -ENOMEM;
-			else if (!read_to(fd, p->buf, 0, *size))
-				err = -EIO;
-		}
-		close(fd);
-		*data = p->buf;
-		return err;
-	}
-	close(fd);
-	err = mt_file_open(path, file);
-	if (err >= 0)
-		err = mt_file_load(*file, data, size);
-	return err;
-}
 
 /* Everything depmod needs from one module, copied into the parser's arena.
  * A module that cannot be read keeps its load_err and no symbols; only
  * -ENOMEM fails. */
 static int parse_module(struct dm_module *m, struct parser *p)
 {
-	struct mt_file *file = NULL;
-	struct mt_elf *elf = NULL;
-	const void *data;
-	size_t size;
+	const struct mt_elf *elf;
+	struct mt_module *mod;
 	int err;
 
-	err = load_image(m->path, p, &file, &data, &size);
-	if (err >= 0)
-		err = mt_elf_open(data, size, m->path, &elf);
+	err = mt_module_read(&p->reader, m->path, &mod);
 	if (err < 0) {
 		m->load_err = err;
-		err = err == -ENOMEM ? err : 0;
-	} else {
-		err = copy_exports(m, elf, p->arena, p->prefix);
-		if (err >= 0)
-			err = copy_modinfo(m, elf, p->arena);
-		if (err >= 0)
-			err = copy_imports(m, elf, p->arena, p->prefix);
+		return err == -ENOMEM ? err : 0;
 	}
-	mt_elf_close(elf);
-	mt_file_close(file);
+	mt_module_elf(mod, &elf);	/* made by the read: cannot fail */
+	err = copy_exports(m, elf, p->arena, p->prefix);
+	if (err >= 0)
+		err = copy_modinfo(m, elf, p->arena);
+	if (err >= 0)
+		err = copy_imports(m, elf, p->arena, p->prefix);
+	mt_module_close(mod);
 	return err;
 }
 
@@ -840,10 +570,7 @@ static void *parse_worker(void *arg)
 				atomic_store(&job->err, err);
 		}
 	}
-	if (w->parser.dir_fd >= 0)
-		close(w->parser.dir_fd);
-	free(w->parser.buf);
-	free(w->parser.meta);
+	mt_module_reader_release(&w->parser.reader);
 	return NULL;
 }
 
@@ -851,6 +578,7 @@ static int parse_modules(struct depmod *dm)
 {
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	unsigned n = dm->opts->threads ? dm->opts->threads : cpus > 0 ? (unsigned)cpus : 1;
+	bool sparse = !(dm->opts->check_symbols && dm->opts->symvers);
 	struct parse_job job = { .dm = dm };
 	struct parse_worker *workers;
 	pthread_t *tids;
@@ -867,13 +595,14 @@ static int parse_modules(struct depmod *dm)
 		return -ENOMEM;
 	}
 	dm->n_arenas = n;
-	for (unsigned i = 0; i < n; i++)
+	for (unsigned i = 0; i < n; i++) {
 		workers[i] = (struct parse_worker){
 			.job = &job,
-			.parser = { .arena = &dm->arenas[i], .prefix = dm->opts->symbol_prefix,
-				    .sparse = !(dm->opts->check_symbols && dm->opts->symvers),
-				    .dir_fd = -1 },
+			.parser = { .arena = &dm->arenas[i], .prefix = dm->opts->symbol_prefix },
 		};
+		/* Compact images unless the CRCs of exports are checked. */
+		mt_module_reader_init(&workers[i].parser.reader, sparse ? wanted_sections : NULL);
+	}
 	/* The calling thread is worker 0. */
 	for (; started < n; started++)
 		if (pthread_create(&tids[started], NULL, parse_worker, &workers[started]) != 0)
@@ -938,6 +667,11 @@ static int depmod_steps(struct depmod *dm)
 		.check_crcs = opts->check_symbols && opts->symvers,
 		.edges = opts->edges,
 	};
+	struct dm_output_options output_opts = {
+		.dirname = dm->dirname, .outdir = dm->outdir, .show = opts->show,
+		.layout = opts->layout, .warn_duplicates = opts->warn_duplicates,
+		.threads = opts->threads,
+	};
 	struct dm_outputs *outputs;
 	int err, finished;
 
@@ -959,7 +693,7 @@ static int depmod_steps(struct depmod *dm)
 		err = dm_graph_sort(&dm->graph, dm->dirname, &dm->log);
 	if (err < 0)
 		return err;
-	err = dm_outputs_start(dm, &outputs);
+	err = dm_outputs_start(&dm->graph, &output_opts, &dm->log, &outputs);
 	if (err < 0)
 		return err;
 	err = add_module_symbols(dm);

@@ -2,7 +2,8 @@
  * elf.c — reading kernel modules as ELF relocatable images: header
  * validation, section lookup by name, .modinfo strings, __versions,
  * exported symbols with their namespaces, imported symbols, and the name in
- * struct module.
+ * struct module; and reading a plain module file into reused buffers, whole
+ * or only the sections a caller names.
  *
  * The image is never copied: mt_elf_open validates the headers and keeps
  * pointers, and every later read is bounds-checked against the image size.
@@ -13,11 +14,14 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include "internal.h"
 
 #define ELF_HEADER_SIZE(is64)	((is64) ? 64u : 52u)
 #define SHDR_SIZE(is64)		((is64) ? 64u : 40u)
 #define SYM_SIZE(is64)		((is64) ? 24u : 16u)
+#define EHDR_SHOFF(is64)	((is64) ? 40u : 32u)	/* where e_shoff is */
+#define SHDR_OFFSET(is64)	((is64) ? 24u : 16u)	/* where sh_offset is */
 
 #define SHN_UNDEF	0u
 #define SHN_LORESERVE	0xff00u
@@ -65,24 +69,51 @@ struct sym {
 	uint64_t value;
 };
 
+/* The ELF header fields that locate the section table. */
+struct ehdr {
+	uint64_t shoff;
+	unsigned machine, shentsize, shnum, shstrndx;
+};
+
+/* The header at p, of the given class and byte order. */
+static void decode_ehdr(const uint8_t *p, bool is64, bool big, struct ehdr *h)
+{
+	h->machine = mt_get16(p + 18, big);
+	if (is64) {
+		h->shoff = mt_get64(p + EHDR_SHOFF(is64), big);
+		h->shentsize = mt_get16(p + 58, big);
+		h->shnum = mt_get16(p + 60, big);
+		h->shstrndx = mt_get16(p + 62, big);
+	} else {
+		h->shoff = mt_get32(p + EHDR_SHOFF(is64), big);
+		h->shentsize = mt_get16(p + 46, big);
+		h->shnum = mt_get16(p + 48, big);
+		h->shstrndx = mt_get16(p + 50, big);
+	}
+}
+
+/* The section header at p. */
+static void decode_shdr(const uint8_t *p, bool is64, bool big, struct shdr *sh)
+{
+	sh->name = mt_get32(p, big);
+	sh->type = mt_get32(p + 4, big);
+	if (is64) {
+		sh->offset = mt_get64(p + SHDR_OFFSET(is64), big);
+		sh->size = mt_get64(p + 32, big);
+		sh->link = mt_get32(p + 40, big);
+		sh->info = mt_get32(p + 44, big);
+	} else {
+		sh->offset = mt_get32(p + SHDR_OFFSET(is64), big);
+		sh->size = mt_get32(p + 20, big);
+		sh->link = mt_get32(p + 24, big);
+		sh->info = mt_get32(p + 28, big);
+	}
+}
+
 /* Section header `idx`; the caller guarantees idx < elf->shnum. */
 static void read_shdr(const struct mt_elf *elf, uint64_t idx, struct shdr *sh)
 {
-	const uint8_t *p = elf->image + elf->shoff + idx * SHDR_SIZE(elf->is64);
-
-	sh->name = mt_get32(p, elf->big);
-	sh->type = mt_get32(p + 4, elf->big);
-	if (elf->is64) {
-		sh->offset = mt_get64(p + 24, elf->big);
-		sh->size = mt_get64(p + 32, elf->big);
-		sh->link = mt_get32(p + 40, elf->big);
-		sh->info = mt_get32(p + 44, elf->big);
-	} else {
-		sh->offset = mt_get32(p + 16, elf->big);
-		sh->size = mt_get32(p + 20, elf->big);
-		sh->link = mt_get32(p + 24, elf->big);
-		sh->info = mt_get32(p + 28, elf->big);
-	}
+	decode_shdr(elf->image + elf->shoff + idx * SHDR_SIZE(elf->is64), elf->is64, elf->big, sh);
 }
 
 /* Contents of a section, or false when they lie outside the image.
@@ -107,6 +138,7 @@ int mt_elf_open(const void *data, size_t size, const char *name, struct mt_elf *
 	const uint8_t *p = data;
 	struct mt_elf hdr, *elf;
 	unsigned shentsize, shstrndx;
+	struct ehdr eh;
 	const uint8_t *strtab;
 	size_t strtab_size, name_len;
 	const char *problem = NULL;
@@ -122,19 +154,12 @@ int mt_elf_open(const void *data, size_t size, const char *name, struct mt_elf *
 	if (p[5] != 1 && p[5] != 2)
 		return mt_fail(EINVAL, "%s: invalid ELF data encoding %u", name, p[5]);
 	hdr.big = p[5] == 2;
-	hdr.machine = mt_get16(p + 18, hdr.big);
-
-	if (hdr.is64) {
-		hdr.shoff = mt_get64(p + 40, hdr.big);
-		shentsize = mt_get16(p + 58, hdr.big);
-		hdr.shnum = mt_get16(p + 60, hdr.big);
-		shstrndx = mt_get16(p + 62, hdr.big);
-	} else {
-		hdr.shoff = mt_get32(p + 32, hdr.big);
-		shentsize = mt_get16(p + 46, hdr.big);
-		hdr.shnum = mt_get16(p + 48, hdr.big);
-		shstrndx = mt_get16(p + 50, hdr.big);
-	}
+	decode_ehdr(p, hdr.is64, hdr.big, &eh);
+	hdr.machine = eh.machine;
+	hdr.shoff = eh.shoff;
+	hdr.shnum = eh.shnum;
+	shentsize = eh.shentsize;
+	shstrndx = eh.shstrndx;
 	if (shentsize != SHDR_SIZE(hdr.is64))
 		return mt_fail(EINVAL, "%s: invalid section header size %u", name, shentsize);
 
@@ -174,6 +199,218 @@ int mt_elf_open(const void *data, size_t size, const char *name, struct mt_elf *
 	memcpy(elf->name, name, name_len + 1);
 	*out = elf;
 	return 0;
+}
+
+/* ---- reading a file ------------------------------------------------------ */
+
+/* Room for the ELF header of either class, in a file and in a compact image. */
+#define EHDR_SPACE 64u
+/* Ranges closer than this are read with one call. */
+#define MERGE_GAP ((uint64_t)16 << 10)
+/* The section names usually lie just before the section table. */
+#define TABLE_SLACK ((uint64_t)4 << 10)
+
+/* A reused buffer; bytes it gains are zeroed, so none is uninitialized. */
+static bool reserve(unsigned char **buf, size_t *cap, size_t size)
+{
+	size_t want = size + (size >> 2);
+	unsigned char *grown;
+
+	if (size <= *cap)
+		return true;
+	grown = realloc(*buf, want);
+	if (!grown)
+		return false;
+	memset(grown + *cap, 0, want - *cap);
+	*buf = grown;
+	*cap = want;
+	return true;
+}
+
+/* Read [off, off+len) of the file to `to`. */
+static bool read_at(int fd, unsigned char *to, uint64_t off, uint64_t len)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t got = pread(fd, to + done, (size_t)len - done, (off_t)(off + done));
+
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			return false;
+		done += (size_t)got;
+	}
+	return true;
+}
+
+static void put_word(unsigned char *p, uint64_t v, bool is64, bool big)
+{
+	unsigned n = is64 ? 8 : 4;
+
+	for (unsigned i = 0; i < n; i++)
+		p[big ? n - 1 - i : i] = (unsigned char)(v >> (8 * i));
+}
+
+static bool is_wanted(const char *const *sections, const char *name)
+{
+	for (; *sections; sections++)
+		if (strcmp(name, *sections) == 0)
+			return true;
+	return false;
+}
+
+/* Part of a file and its place in the compact image. */
+struct block {
+	uint64_t off, end;	/* in the file */
+	uint64_t at;		/* in the image */
+};
+
+static int cmp_block(const void *a, const void *b)
+{
+	const struct block *x = a, *y = b;
+
+	return (x->off > y->off) - (x->off < y->off);
+}
+
+/*
+ * The compact image of a file (see mt_elf_read): the ELF header, the
+ * section table, the section names and the wanted sections packed into
+ * b->image, with the header and the table rewritten to point at the new
+ * places; sections left out point past the end of the image.  `head` is the
+ * file's first EHDR_SPACE bytes.  Returns the image size, or 0 when the
+ * layout is unusual (the whole file is then read and mt_elf_open judges it).
+ */
+static size_t read_compact(int fd, size_t size, const unsigned char *head,
+			   const char *const *sections, struct mt_elf_buffers *b)
+{
+	bool is64 = head[4] == 2, big = head[5] == 2, ok;
+	uint64_t table_len, win_off, names_at;
+	unsigned shsize = SHDR_SIZE(is64);
+	struct shdr names, sh;
+	struct block *blocks;
+	size_t n = 0, k, total;
+	const unsigned char *table;
+	const char *name_text;
+	struct ehdr eh;
+
+	if ((head[4] != 1 && head[4] != 2) || (head[5] != 1 && head[5] != 2))
+		return 0;
+	decode_ehdr(head, is64, big, &eh);
+	table_len = (uint64_t)eh.shnum * eh.shentsize;
+	if (eh.shentsize != shsize || eh.shnum == 0 || eh.shstrndx == 0 ||
+	    eh.shstrndx >= eh.shnum || eh.shoff < EHDR_SPACE ||
+	    !mt_in_bounds(eh.shoff, table_len, size))
+		return 0;
+
+	/* The section table with the bytes before it, usually the names. */
+	win_off = eh.shoff - EHDR_SPACE > TABLE_SLACK ? eh.shoff - TABLE_SLACK : EHDR_SPACE;
+	if (!reserve(&b->table, &b->table_cap, eh.shoff + table_len - win_off) ||
+	    !read_at(fd, b->table, win_off, eh.shoff + table_len - win_off))
+		return 0;
+	table = b->table + (eh.shoff - win_off);
+	decode_shdr(table + (uint64_t)eh.shstrndx * shsize, is64, big, &names);
+	if (names.size == 0 || !mt_in_bounds(names.offset, names.size, size))
+		return 0;
+	if (names.offset >= win_off && names.offset + names.size <= eh.shoff) {
+		name_text = (const char *)b->table + (names.offset - win_off);
+	} else {
+		size_t at = eh.shoff + table_len - win_off;
+
+		if (!reserve(&b->table, &b->table_cap, at + names.size) ||
+		    !read_at(fd, b->table + at, names.offset, names.size))
+			return 0;
+		table = b->table + (eh.shoff - win_off);
+		name_text = (const char *)b->table + at;
+	}
+	if (name_text[names.size - 1] != '\0')
+		return 0;
+
+	/* The wanted sections, merged when close, placed after the names. */
+	blocks = malloc(eh.shnum * sizeof(*blocks));
+	if (!blocks)
+		return 0;
+	for (uint64_t i = 1; i < eh.shnum; i++) {
+		decode_shdr(table + i * shsize, is64, big, &sh);
+		if (sh.name < names.size && sh.type != SHT_NOBITS && sh.size > 0 &&
+		    mt_in_bounds(sh.offset, sh.size, size) && is_wanted(sections, name_text + sh.name))
+			blocks[n++] = (struct block){ sh.offset, sh.offset + sh.size, 0 };
+	}
+	if (n > 0)
+		qsort(blocks, n, sizeof(*blocks), cmp_block);
+	names_at = EHDR_SPACE + table_len;
+	total = (size_t)(names_at + names.size);
+	k = 0;
+	for (size_t i = 0; i < n; ) {
+		struct block blk = blocks[i++];
+
+		while (i < n && blocks[i].off <= blk.end + MERGE_GAP) {
+			if (blocks[i].end > blk.end)
+				blk.end = blocks[i].end;
+			i++;
+		}
+		total = (total + 7) & ~(size_t)7;
+		blk.at = total;
+		total += (size_t)(blk.end - blk.off);
+		blocks[k++] = blk;
+	}
+	n = k;
+	ok = reserve(&b->image, &b->image_cap, total);
+	for (size_t i = 0; ok && i < n; i++)
+		ok = read_at(fd, b->image + blocks[i].at, blocks[i].off, blocks[i].end - blocks[i].off);
+	if (ok) {
+		unsigned char *image_table = b->image + EHDR_SPACE;
+
+		memcpy(b->image, head, EHDR_SPACE);
+		memcpy(image_table, table, table_len);
+		memcpy(b->image + names_at, name_text, names.size);
+		put_word(b->image + EHDR_SHOFF(is64), EHDR_SPACE, is64, big);
+		for (uint64_t i = 1; i < eh.shnum; i++) {
+			uint64_t at = total;
+
+			decode_shdr(table + i * shsize, is64, big, &sh);
+			if (i == eh.shstrndx) {
+				at = names_at;
+			} else {
+				for (size_t j = 0; j < n; j++)
+					if (sh.offset >= blocks[j].off && sh.offset <= blocks[j].end &&
+					    sh.size <= blocks[j].end - sh.offset)
+						at = blocks[j].at + (sh.offset - blocks[j].off);
+			}
+			put_word(image_table + i * shsize + SHDR_OFFSET(is64), at, is64, big);
+		}
+	}
+	free(blocks);
+	return ok ? total : 0;
+}
+
+int mt_elf_read(int fd, size_t size, const char *const *sections, struct mt_elf_buffers *b,
+		const char *name, struct mt_elf **out)
+{
+	unsigned char head[EHDR_SPACE];
+	size_t len = 0;
+
+	if (size < EHDR_SPACE || !read_at(fd, head, 0, EHDR_SPACE) ||
+	    memcmp(head, "\177ELF", 4) != 0)
+		return mt_fail(ENOEXEC, "%s: not an ELF file", name);
+	if (sections)
+		len = read_compact(fd, size, head, sections, b);
+	if (len == 0) {
+		len = size;
+		if (!reserve(&b->image, &b->image_cap, len))
+			return mt_fail(ENOMEM, "%s: out of memory", name);
+		if (!read_at(fd, b->image, 0, len))
+			return mt_fail(EIO, "%s: read failed", name);
+	}
+	b->image_size = len;
+	return mt_elf_open(b->image, len, name, out);
+}
+
+void mt_elf_buffers_release(struct mt_elf_buffers *b)
+{
+	free(b->image);
+	free(b->table);
+	*b = (struct mt_elf_buffers){ 0 };
 }
 
 void mt_elf_close(struct mt_elf *elf)

@@ -4,6 +4,7 @@
 #ifndef LIBMODTOOL_INTERNAL_H
 #define LIBMODTOOL_INTERNAL_H
 
+#include <limits.h>
 #include <stdint.h>
 #include <string.h>
 #include "libmodtool.h"
@@ -36,6 +37,101 @@ int mt_glob_match(const char *pattern, const char *string);
 
 /* False only when no pattern starting with `prefix` can match `string`. */
 int mt_glob_could_match(const char *prefix, const char *string);
+
+/*
+ * ---- configuration file lists (conf-list.c) --------------------------------
+ * The files of modprobe.d and depmod.d: every *.conf entry (not starting
+ * with '.') of a directory, and files given by path, each listed under its
+ * base name, kept sorted by it; a name already listed keeps its first file.
+ */
+struct mt_conf_file {
+	char *path;
+	const char *name;	/* the base name, inside path */
+};
+
+struct mt_conf_list {
+	struct mt_conf_file *files;
+	size_t n, cap;
+};
+
+/* What listing comes across.  `dir` is the directory (NULL for a path given
+ * by itself), `name` the entry or path, `err` the errno of a failure. */
+enum mt_conf_event {
+	MT_CONF_NO_PATH,	/* a path that cannot be stat'ed: skipped */
+	MT_CONF_NO_DIR,		/* a directory that cannot be opened: skipped */
+	MT_CONF_NOT_CONF,	/* an entry not ending in ".conf": skipped */
+	MT_CONF_NO_STAT,	/* an entry that cannot be stat'ed: skipped */
+	MT_CONF_SUBDIR,		/* a directory inside the directory: skipped */
+	MT_CONF_DUPLICATE,	/* a base name already listed: skipped */
+	MT_CONF_DIR_DONE,	/* a directory has been listed */
+};
+
+/* How a caller lists: which entries count, and its messages (report may
+ * be NULL). */
+struct mt_conf_lister {
+	bool regular_only;	/* skip FIFOs, devices and sockets silently */
+	void (*report)(void *data, enum mt_conf_event event, const char *dir,
+		       const char *name, int err);
+	void *data;
+};
+
+/* A directory's entries, or the file `path` itself.  0 or -ENOMEM. */
+int mt_conf_list_add_path(struct mt_conf_list *list, const char *path,
+			  const struct mt_conf_lister *how);
+/* DIR/NAME (or the path NAME when dir is NULL), whether it exists or not.
+ * 0 or -ENOMEM. */
+int mt_conf_list_add(struct mt_conf_list *list, const char *dir, const char *name,
+		     const struct mt_conf_lister *how);
+void mt_conf_list_release(struct mt_conf_list *list);
+
+/*
+ * ---- reading ELF files (elf.c) ----------------------------------------------
+ * mt_elf_read reads a plain module file into buffers that one thread reuses
+ * from file to file.  With `sections` (NULL-terminated names), only the ELF
+ * header, the section table, the section names and those sections are read,
+ * with a few preads (ranges close together as one), into a compact image
+ * whose header and table point at their new places; a section left out
+ * points past its end, where every query finds nothing.  A few reads into a
+ * small reused buffer beat both mapping each file (threads then contend for
+ * the address space) and reading it whole.  An unusual layout, or `sections`
+ * NULL, reads the whole file.  The image is then mt_elf_open'ed as `name`;
+ * it and the mt_elf stay valid until the next read into the same buffers.
+ * -ENOEXEC when the file (`size` bytes, open on fd) does not start with an
+ * ELF header (it may be compressed), -ENOMEM, -EIO, or mt_elf_open's error.
+ */
+struct mt_elf_buffers {
+	unsigned char *image, *table;
+	size_t image_cap, table_cap;
+	size_t image_size;	/* of the image last read */
+};
+
+int mt_elf_read(int fd, size_t size, const char *const *sections, struct mt_elf_buffers *b,
+		const char *name, struct mt_elf **out);
+void mt_elf_buffers_release(struct mt_elf_buffers *b);
+
+/*
+ * ---- reading many modules (module.c) ----------------------------------------
+ * A thread that reads many modules keeps a reader: the buffers plain files
+ * are read into (mt_elf_read, only `sections` when not NULL), and the
+ * directory of the last module, open, as modules of a directory come in a
+ * row and opening them relative to it spares resolving the whole path.
+ */
+struct mt_module_reader {
+	struct mt_elf_buffers buffers;
+	const char *const *sections;
+	int dir_fd;		/* or -1 */
+	size_t dir_len;
+	char dir[PATH_MAX];	/* dir_len bytes: the directory with its '/' */
+};
+
+void mt_module_reader_init(struct mt_module_reader *r, const char *const *sections);
+void mt_module_reader_release(struct mt_module_reader *r);
+
+/* The module at `path` with its ELF view made (mt_module_elf gives it).  A
+ * plain file is read into r's buffers and has no mt_file (mt_module_file
+ * gives NULL, mt_module_image the image read); anything else goes the way
+ * of mt_module_open.  Close the module before the next read with r. */
+int mt_module_read(struct mt_module_reader *r, const char *path, struct mt_module **out);
 
 static inline uint16_t mt_get16(const void *p, bool big)
 {

@@ -236,34 +236,31 @@ static long sys_finit_module(int fd, const char *params, unsigned flags)
 
 /* init_module with the whole (decompressed) image, stripped of version
  * checks on a private copy when forced. */
-static int insert_image(struct mt_file *file, const char *params, unsigned flags)
+static int insert_image(struct mt_module *mod, const char *params, unsigned flags)
 {
 	const void *data;
 	void *copy = NULL;
 	size_t size;
 	int err;
 
-	err = mt_file_load(file, &data, &size);
+	err = mt_module_image(mod, &data, &size);
 	if (err < 0) {
 		mt_log(LOG_ERR, "%s\n", mt_last_error());
 		return err;
 	}
 	if (flags & (MT_INSERT_FORCE_MODVERSION | MT_INSERT_FORCE_VERMAGIC)) {
-		struct mt_elf *elf;
+		const struct mt_elf *elf;
 
-		err = mt_elf_open(data, size, mt_file_path(file), &elf);
+		err = mt_module_elf(mod, &elf);
 		if (err < 0)
 			return err;
 		copy = malloc(size);
-		if (!copy) {
-			mt_elf_close(elf);
-			return mt_fail(ENOMEM, "%s: out of memory", mt_file_path(file));
-		}
+		if (!copy)
+			return mt_fail(ENOMEM, "%s: out of memory", mt_file_path(mt_module_file(mod)));
 		memcpy(copy, data, size);
 		err = mt_elf_strip(elf, copy,
 				   (flags & MT_INSERT_FORCE_MODVERSION ? MT_STRIP_MODVERSIONS : 0) |
 				   (flags & MT_INSERT_FORCE_VERMAGIC ? MT_STRIP_VERMAGIC : 0));
-		mt_elf_close(elf);
 		if (err < 0) {
 			mt_log(LOG_ERR, "Failed to strip version information: %s\n", strerror(-err));
 			free(copy);
@@ -279,14 +276,16 @@ static int insert_image(struct mt_file *file, const char *params, unsigned flags
 int mt_insert_module(const char *path, const char *params, unsigned flags)
 {
 	enum mt_compression kernel_comp, comp;
+	struct mt_module *mod;
 	struct mt_file *file;
 	int err;
 
-	err = mt_file_open(path, &file);
+	err = mt_module_open(path, &mod);
 	if (err < 0)
 		return err;
 	if (mt_kernel_compression(&kernel_comp) < 0)
 		mt_log(LOG_ERR, "%s", mt_last_error());
+	file = mt_module_file(mod);
 	comp = mt_file_compression(file);
 	err = -ENOSYS;
 	/* The kernel reads the file itself unless it cannot decompress it. */
@@ -298,10 +297,10 @@ int mt_insert_module(const char *path, const char *params, unsigned flags)
 		err = sys_finit_module(mt_file_fd(file), params, kflags) < 0 ? -errno : 0;
 	}
 	if (err == -ENOSYS)
-		err = insert_image(file, params, flags);
+		err = insert_image(mod, params, flags);
 	if (err < 0)
 		mt_log(LOG_INFO, "Failed to insert module '%s': %s\n", path, strerror(-err));
-	mt_file_close(file);
+	mt_module_close(mod);
 	return err;
 }
 

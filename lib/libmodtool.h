@@ -135,6 +135,26 @@ int mt_elf_module_name(const struct mt_elf *elf, char *buf, size_t size);
  * .modinfo that has none. */
 int mt_elf_strip(const struct mt_elf *elf, void *copy, unsigned flags);
 
+/* ---- opening modules (module.c) ------------------------------------------ */
+
+struct mt_module;
+
+/* The one way from a module's path to its file, its decompressed image and
+ * its ELF view.  Only the file is opened here (as mt_file_open does); the
+ * image and the ELF view are made on first use and kept until the module
+ * is closed. */
+int mt_module_open(const char *path, struct mt_module **out);
+void mt_module_close(struct mt_module *mod);
+
+/* The open file: its descriptor, path and compression. */
+struct mt_file *mt_module_file(const struct mt_module *mod);
+
+/* The (decompressed) contents, as mt_file_load gives them. */
+int mt_module_image(struct mt_module *mod, const void **data, size_t *size);
+
+/* The image as ELF (mt_elf_open, named by the path); owned by the module. */
+int mt_module_elf(struct mt_module *mod, const struct mt_elf **elf);
+
 /* ---- appended signatures (signature.c) ----------------------------------- */
 
 struct mt_signature {

@@ -20,7 +20,6 @@
 
 #include <dirent.h>
 #include <dlfcn.h>
-#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -39,6 +38,7 @@
 #include <sys/uio.h>
 #include <sys/utsname.h>
 #include <unistd.h>
+#include "libmodtool.h"
 
 /* Entry points glibc exports but no header (or only a fortified header)
  * declares. */
@@ -604,95 +604,30 @@ static bool valid_module_name(const char *name)
 	       strcmp(name, ".") != 0 && strcmp(name, "..") != 0;
 }
 
-static bool in_bounds(uint64_t off, uint64_t len, uint64_t size)
-{
-	return off <= size && len <= size - off;
-}
-
-static uint64_t read_uint(const unsigned char *p, size_t width, bool big_endian)
-{
-	uint64_t v = 0;
-
-	for (size_t i = 0; i < width; i++)
-		v |= (uint64_t)p[big_endian ? i : width - 1 - i] << (8 * (width - 1 - i));
-	return v;
-}
-
-#define FIELD(base, type, member, big_endian) \
-	read_uint((base) + offsetof(type, member), sizeof(((type *)0)->member), big_endian)
-
-/* The contents of the section called `want` in an ELF image of either class
- * and byte order; every offset is checked against the image size. */
-static bool elf_section(const unsigned char *img, size_t size, const char *want,
-			const unsigned char **data, size_t *len)
-{
-	bool is64, big;
-	uint64_t shoff, shentsize, shnum, shstrndx, strtab_off, strtab_size;
-
-	if (size < EI_NIDENT || memcmp(img, ELFMAG, SELFMAG) != 0)
-		return false;
-	is64 = img[EI_CLASS] == ELFCLASS64;
-	big = img[EI_DATA] == ELFDATA2MSB;
-	if ((!is64 && img[EI_CLASS] != ELFCLASS32) || (!big && img[EI_DATA] != ELFDATA2LSB))
-		return false;
-	if (size < (is64 ? sizeof(Elf64_Ehdr) : sizeof(Elf32_Ehdr)))
-		return false;
-
-#define EHDR(member) (is64 ? FIELD(img, Elf64_Ehdr, member, big) : FIELD(img, Elf32_Ehdr, member, big))
-#define SHDR(index, member) (is64 \
-	? FIELD(img + shoff + (index) * shentsize, Elf64_Shdr, member, big) \
-	: FIELD(img + shoff + (index) * shentsize, Elf32_Shdr, member, big))
-	shoff = EHDR(e_shoff);
-	shentsize = EHDR(e_shentsize);
-	shnum = EHDR(e_shnum);
-	shstrndx = EHDR(e_shstrndx);
-	if (shentsize < (is64 ? sizeof(Elf64_Shdr) : sizeof(Elf32_Shdr)) || shstrndx >= shnum ||
-	    !in_bounds(shoff, shnum * shentsize, size))
-		return false;
-	strtab_off = SHDR(shstrndx, sh_offset);
-	strtab_size = SHDR(shstrndx, sh_size);
-	if (!in_bounds(strtab_off, strtab_size, size))
-		return false;
-	for (uint64_t i = 1; i < shnum; i++) {
-		uint64_t name_off = SHDR(i, sh_name), off = SHDR(i, sh_offset), sz = SHDR(i, sh_size);
-		const char *name;
-
-		if (name_off >= strtab_size)
-			continue;
-		name = (const char *)img + strtab_off + name_off;
-		if (strnlen(name, strtab_size - name_off) == strtab_size - name_off)
-			continue;
-		if (strcmp(name, want) != 0 || SHDR(i, sh_type) == SHT_NOBITS || !in_bounds(off, sz, size))
-			continue;
-		*data = img + off;
-		*len = sz;
-		return true;
-	}
-	return false;
-#undef EHDR
-#undef SHDR
-}
-
-/* The "name=" entry of an ELF image's .modinfo section. */
+/* The first non-empty "name=" entry of an ELF image's .modinfo section,
+ * read with the library's ELF reader (lib/elf.c, built into the shim). */
 static bool modinfo_name(const void *img, size_t size, char name[MODULE_NAME_SIZE])
 {
-	const unsigned char *info;
-	size_t info_len, pos = 0;
+	struct mt_elf *elf;
+	struct mt_kv *kv;
+	bool found = false;
+	int n;
 
-	if (!elf_section(img, size, ".modinfo", &info, &info_len))
+	if (mt_elf_open(img, size, "init_module image", &elf) < 0)
 		return false;
-	while (pos < info_len) {
-		const char *entry = (const char *)info + pos;
-		size_t n = strnlen(entry, info_len - pos);
-
-		if (n > 5 && n - 5 < MODULE_NAME_SIZE && !strncmp(entry, "name=", 5)) {
-			memcpy(name, entry + 5, n - 5);
-			name[n - 5] = '\0';
-			return valid_module_name(name);
+	n = mt_elf_modinfo(elf, &kv);
+	for (int i = 0; i < n && !found; i++) {
+		if (kv[i].key_len == 4 && memcmp(kv[i].key, "name", 4) == 0 &&
+		    kv[i].value_len > 0 && kv[i].value_len < MODULE_NAME_SIZE) {
+			memcpy(name, kv[i].value, kv[i].value_len);
+			name[kv[i].value_len] = '\0';
+			found = true;
 		}
-		pos += n + 1;
 	}
-	return false;
+	if (n >= 0)
+		free(kv);
+	mt_elf_close(elf);
+	return found && valid_module_name(name);
 }
 
 /* The module name of an open file: .modinfo's name= for an uncompressed ELF

@@ -1,12 +1,15 @@
 /*
  * test-elf.c — the ELF module reader: round trips of genmod images in both
  * classes and byte orders, hand-corrupted images (each failure must give
- * the exact errno and a message naming the file) and a few real modules of
- * the installed Debian tree when it is present.
+ * the exact errno and a message naming the file), reading files whole or
+ * only named sections (mt_elf_read), and a few real modules of the
+ * installed Debian tree when it is present.
  */
 #include <errno.h>
+#include <glob.h>
 #include <stdlib.h>
 #include "genmod.h"
+#include "internal.h"
 #include "libmodtool.h"
 #include "module-tree.h"
 #include "tap.h"
@@ -1105,6 +1108,202 @@ static void test_namespace_errors(unsigned elf_class, bool big)
 	check_damaged(&m, "more-ksymtab-symbols-than-structs", NULL, NULL, NULL);
 }
 
+/* ---- mt_elf_read --------------------------------------------------------- */
+
+/* What depmod reads. */
+static const char *const parsed_sections[] = {
+	".modinfo", ".symtab", ".strtab", "__versions", "__ksymtab_strings", NULL,
+};
+
+static bool same_kv(const struct mt_kv *a, const struct mt_kv *b)
+{
+	return a->key_len == b->key_len && a->value_len == b->value_len &&
+	       memcmp(a->key, b->key, a->key_len) == 0 &&
+	       memcmp(a->value, b->value, a->value_len) == 0;
+}
+
+static bool same_symbols(int (*query)(const struct mt_elf *, struct mt_symbol **),
+			 const struct mt_elf *a, const struct mt_elf *b, bool crcs)
+{
+	struct mt_symbol *sa = NULL, *sb = NULL;
+	int na = query(a, &sa), nb = query(b, &sb);
+	bool same = na == nb;
+
+	for (int i = 0; same && i < na; i++)
+		same = strcmp(sa[i].name, sb[i].name) == 0 && (!crcs || sa[i].crc == sb[i].crc) &&
+		       sa[i].weak == sb[i].weak;
+	if (na >= 0)
+		free(sa);
+	if (nb >= 0)
+		free(sb);
+	return same;
+}
+
+/* The queries depmod makes give the same on both; the CRCs of exports
+ * (read from __kcrctab, which depmod asks for only when it checks them)
+ * only with `crcs`. */
+static bool same_queries(const struct mt_elf *a, const struct mt_elf *b, bool crcs)
+{
+	struct mt_kv *ka = NULL, *kb = NULL;
+	int na = mt_elf_modinfo(a, &ka), nb = mt_elf_modinfo(b, &kb);
+	bool same = na == nb;
+
+	for (int i = 0; same && i < na; i++)
+		same = same_kv(&ka[i], &kb[i]);
+	if (na >= 0)
+		free(ka);
+	if (nb >= 0)
+		free(kb);
+	return same && same_symbols(mt_elf_exports, a, b, crcs) &&
+	       same_symbols(mt_elf_imports, a, b, true) && same_symbols(mt_elf_versions, a, b, true);
+}
+
+/* An unnamed temporary file holding `size` bytes of data. */
+static FILE *temp_file(const void *data, size_t size)
+{
+	FILE *f = tmpfile();
+
+	if (!f || fwrite(data, 1, size, f) != size || fflush(f) != 0) {
+		printf("Bail out! cannot write a temporary file\n");
+		exit(1);
+	}
+	return f;
+}
+
+static void test_read_sections(unsigned elf_class, bool big)
+{
+	struct genmod_spec spec = standard_spec(elf_class, big);
+	struct mt_elf_buffers b = { 0 };
+	struct mt_elf *full, *elf;
+	const void *data;
+	char ctx[32], name[64];
+	size_t size;
+	struct img m;
+	FILE *f;
+	int ret;
+
+	snprintf(ctx, sizeof(ctx), "read ELF%u %s", elf_class, big ? "BE" : "LE");
+	m = img_build(&spec);
+	full = reopen(NULL, &m, ctx);
+	f = temp_file(m.data, m.size);
+
+	ret = mt_elf_read(fileno(f), m.size, parsed_sections, &b, ctx, &elf);
+	tap_is_int(ret, 0, "%s: named sections read", ctx);
+	if (ret == 0) {
+		/* genmod's sections lie close together: one read takes them all */
+		tap_ok(same_queries(full, elf, true),
+		       "%s: modinfo, exports, imports, versions as read whole", ctx);
+		tap_is_int(mt_elf_section(elf, ".modinfo", &data, &size), 0,
+			   "%s: .modinfo found", ctx);
+		tap_ok((const unsigned char *)data >= b.image &&
+		       (const unsigned char *)data < b.image + b.image_cap, "%s: ... in the buffer", ctx);
+		mt_elf_close(elf);
+	}
+	ret = mt_elf_read(fileno(f), m.size, NULL, &b, ctx, &elf);
+	tap_is_int(ret, 0, "%s: read whole into the same buffers", ctx);
+	if (ret == 0) {
+		tap_is_int(mt_elf_module_name(elf, name, sizeof(name)), 13,
+			   "%s: every section is there", ctx);
+		tap_ok(same_queries(full, elf, true), "%s: the same queries as the image", ctx);
+		mt_elf_close(elf);
+	}
+	check_fail(mt_elf_read(fileno(f), m.size + 100, NULL, &b, ctx, &elf), EIO, ctx,
+		   "a file shorter than said");
+	fclose(f);
+
+	/* A section table past the end: read whole, and mt_elf_open says why. */
+	put(&m, m.l->e_shoff, m.l->word, m.size);
+	f = temp_file(m.data, m.size);
+	check_fail(mt_elf_read(fileno(f), m.size, parsed_sections, &b, ctx, &elf), EINVAL, ctx,
+		   "a table outside the file");
+	fclose(f);
+	mt_elf_close(full);
+	free(m.data);
+	mt_elf_buffers_release(&b);
+}
+
+/* Extended numbering is left to the whole read; compressed and short
+ * files are not ELF. */
+static void test_read_unusual(void)
+{
+	static const char zstd_head[64] = "\x28\xb5\x2f\xfd zstd, not ELF";
+	struct genmod_spec spec = standard_spec(64, false);
+	struct img m = img_build(&spec);
+	const struct layout *l = m.l;
+	uint64_t shnum = get(&m, l->e_shnum, 2);
+	struct mt_elf_buffers b = { 0 };
+	struct mt_elf *elf;
+	char name[64];
+	FILE *f;
+	int ret;
+
+	put(&m, l->e_shnum, 2, 0);
+	put(&m, shdr(&m, 0) + l->sh_size, 8, shnum);
+	f = temp_file(m.data, m.size);
+	ret = mt_elf_read(fileno(f), m.size, parsed_sections, &b, "xnum.ko", &elf);
+	tap_is_int(ret, 0, "xnum.ko: read");
+	if (ret == 0) {
+		tap_is_int(mt_elf_module_name(elf, name, sizeof(name)), 13,
+			   "xnum.ko: read whole, unasked sections included");
+		mt_elf_close(elf);
+	}
+	fclose(f);
+	free(m.data);
+
+	f = temp_file(zstd_head, sizeof(zstd_head));
+	check_fail(mt_elf_read(fileno(f), 64, parsed_sections, &b, "comp.ko.zst", &elf), ENOEXEC,
+		   "comp.ko.zst", "a compressed file");
+	check_fail(mt_elf_read(fileno(f), 20, parsed_sections, &b, "short.ko", &elf), ENOEXEC,
+		   "short.ko", "a file shorter than any ELF header");
+	fclose(f);
+	mt_elf_buffers_release(&b);
+}
+
+/* Real modules: the compact image answers depmod's queries as the whole. */
+static void test_read_real(void)
+{
+	struct mt_elf_buffers b = { 0 }, whole = { 0 };
+	size_t checked = 0, same = 0, compact = 0;
+	glob_t g;
+
+	if (glob("/lib/modules/*/kernel/fs/*/*.ko", 0, NULL, &g) != 0) {
+		printf("ok %d - real modules read by section # SKIP no plain module tree\n",
+		       ++tap_count);
+		return;
+	}
+	for (size_t i = 0; i < g.gl_pathc && checked < 100; i++) {
+		FILE *f = fopen(g.gl_pathv[i], "rb");
+		struct mt_elf *a, *c;
+		long size;
+
+		if (!f)
+			continue;
+		fseek(f, 0, SEEK_END);
+		size = ftell(f);
+		if (size > 0 &&
+		    mt_elf_read(fileno(f), (size_t)size, NULL, &whole, g.gl_pathv[i], &a) == 0) {
+			if (mt_elf_read(fileno(f), (size_t)size, parsed_sections, &b, g.gl_pathv[i],
+					&c) == 0) {
+				const void *data;
+				size_t len;
+
+				same += same_queries(a, c, false);
+				compact += mt_elf_section(c, ".text", &data, &len) == -ENODATA;
+				mt_elf_close(c);
+			}
+			checked++;
+			mt_elf_close(a);
+		}
+		fclose(f);
+	}
+	tap_ok(checked > 0 && same == checked, "%zu real modules read by section answer as whole",
+	       checked);
+	tap_ok(compact > checked / 2, "... and %zu of them without reading their .text", compact);
+	globfree(&g);
+	mt_elf_buffers_release(&b);
+	mt_elf_buffers_release(&whole);
+}
+
 /* Whole file in an exactly sized buffer, or NULL. */
 static unsigned char *read_file(const char *path, size_t *size)
 {
@@ -1242,6 +1441,12 @@ int main(void)
 	test_namespace_errors(64, true);
 	test_namespace_errors(32, false);
 	test_namespace_errors(32, true);
+	test_read_sections(64, false);
+	test_read_sections(64, true);
+	test_read_sections(32, false);
+	test_read_sections(32, true);
+	test_read_unusual();
+	test_read_real();
 	test_real_module("kernel/fs/ext4/ext4.ko", check_ext4);
 	test_real_module("kernel/fs/jbd2/jbd2.ko", check_jbd2);
 	return tap_done();

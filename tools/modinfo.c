@@ -23,8 +23,7 @@ static char separator = '\n';
 struct info {
 	struct mt_kv *kv;
 	int count;
-	struct mt_file *file;
-	struct mt_elf *elf;
+	struct mt_module *mod;
 	struct mt_builtin_info *builtin;
 	char *owned[5];		/* signature values */
 	int owned_count;
@@ -33,8 +32,7 @@ struct info {
 static void info_release(struct info *info)
 {
 	free(info->kv);
-	mt_elf_close(info->elf);
-	mt_file_close(info->file);
+	mt_module_close(info->mod);
 	mt_builtin_info_free(info->builtin);
 	for (int i = 0; i < info->owned_count; i++)
 		free(info->owned[i]);
@@ -96,21 +94,22 @@ static int append_signature(struct info *info, const void *data, size_t size)
 
 static int file_info(const char *path, struct info *info)
 {
+	const struct mt_elf *elf;
 	const void *data;
 	size_t size;
 	int err;
 
-	err = mt_file_open(path, &info->file);
+	err = mt_module_open(path, &info->mod);
 	if (err >= 0)
-		err = mt_file_load(info->file, &data, &size);
+		err = mt_module_image(info->mod, &data, &size);
 	/* say why a compressed module could not be read */
-	if ((err == -EINVAL || err == -ELIBACC || err == -ENOTSUP) && info->file &&
-	    mt_file_compression(info->file) != MT_COMPRESSION_NONE)
+	if ((err == -EINVAL || err == -ELIBACC || err == -ENOTSUP) && info->mod &&
+	    mt_file_compression(mt_module_file(info->mod)) != MT_COMPRESSION_NONE)
 		ERR("%s\n", mt_last_error());
 	if (err >= 0)
-		err = mt_elf_open(data, size, path, &info->elf);
+		err = mt_module_elf(info->mod, &elf);
 	if (err >= 0)
-		err = info->count = mt_elf_modinfo(info->elf, &info->kv);
+		err = info->count = mt_elf_modinfo(elf, &info->kv);
 	if (err >= 0)
 		err = append_signature(info, data, size);
 	return err;

@@ -261,22 +261,18 @@ static int dump_config(void)
 
 static int show_symbols(const char *path, bool exports)
 {
-	struct mt_file *file = NULL;
-	struct mt_elf *elf = NULL;
+	struct mt_module *mod = NULL;
 	struct mt_symbol *syms = NULL;
-	const void *data;
-	size_t size;
+	const struct mt_elf *elf;
 	int n;
 
 	if (access(path, F_OK) != 0) {
 		LOG("Module %s not found.\n", path);
 		return -ENOENT;
 	}
-	n = mt_file_open(path, &file);
+	n = mt_module_open(path, &mod);
 	if (n >= 0)
-		n = mt_file_load(file, &data, &size);
-	if (n >= 0)
-		n = mt_elf_open(data, size, path, &elf);
+		n = mt_module_elf(mod, &elf);
 	if (n >= 0)
 		n = exports ? mt_elf_exports(elf, &syms) : mt_elf_versions(elf, &syms);
 	if (n < 0)
@@ -285,8 +281,7 @@ static int show_symbols(const char *path, bool exports)
 	for (int i = 0; i < n; i++)
 		printf("0x%08llx\t%s\n", (unsigned long long)syms[i].crc, syms[i].name);
 	free(syms);
-	mt_elf_close(elf);
-	mt_file_close(file);
+	mt_module_close(mod);
 	return n < 0 ? n : 0;
 }
 

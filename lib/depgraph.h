@@ -1,79 +1,19 @@
 /*
- * depmod-internal.h — what depmod-config.c, depgraph.c and depmod.c share:
- * the log helper, an arena allocator, the parsed configuration, the module
- * set with its symbol table and dependency graph.  Not part of the API.
+ * depgraph.h — depmod's model of a module directory (depgraph.c): the
+ * modules with what parsing found in them, the symbol table and the
+ * dependency graph, and the steps that order, resolve and number them.
+ * Uses the configuration (depmod-config.h), the arena (depmod-util.h) and
+ * depmod-log.h; not part of the API.
  */
-#ifndef LIBMODTOOL_DEPMOD_INTERNAL_H
-#define LIBMODTOOL_DEPMOD_INTERNAL_H
+#ifndef LIBMODTOOL_DEPGRAPH_H
+#define LIBMODTOOL_DEPGRAPH_H
 
-#include <stdarg.h>
-#include <syslog.h>
-#include "libmodtool.h"
-#include "internal.h"
-
-/* ---- messages ------------------------------------------------------------ */
-
-/* Where depmod's messages go: the library's log (mt_log), or, with a
- * collector, the buffer of an output generated in another thread. */
-struct dm_log {
-	void (*collect)(void *data, int priority, const char *fmt, va_list ap);
-	void *data;
-};
-
-void dm_msg(const struct dm_log *log, int priority, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-/* ---- memory and files (depgraph.c) --------------------------------------- */
-
-struct dm_chunk;
-
-struct dm_arena {
-	struct dm_chunk *chunks;
-	char *pos, *end;
-};
-
-/* 8-byte aligned; NULL when out of memory. */
-void *dm_arena_alloc(struct dm_arena *a, size_t size);
-/* Copy of s[0..len) with a NUL appended. */
-char *dm_arena_strndup(struct dm_arena *a, const char *s, size_t len);
-void dm_arena_release(struct dm_arena *a);
-
-/* A whole file, NUL-terminated (malloc'd), or NULL with errno set. */
-char *dm_read_file(const char *path, size_t *size);
-
-/* ---- configuration (depmod-config.c) ------------------------------------- */
-
-enum dm_search_type {
-	DM_SEARCH_DIR,		/* a directory relative to D */
-	DM_SEARCH_BUILTIN,	/* "built-in": modules that match nothing */
-	DM_SEARCH_EXTERNAL,	/* "external": the external directories */
-};
-
-struct dm_search {
-	enum dm_search_type type;
-	char *path;
-	size_t len;
-};
-
-struct dm_config {
-	struct dm_search *searches;	/* config order; first = highest */
-	size_t n_searches;
-	char **overrides;		/* "SUBDIR/NAME", config order */
-	size_t n_overrides;
-	char **externals;		/* absolute directories, config order */
-	size_t n_externals;
-	char **excludes;		/* entry names skipped by the walk */
-	size_t n_excludes;
-};
-
-/* Read the depmod.d files (`paths` NULL-terminated, NULL: the defaults) for
- * kernel `version`.  Problems in the files are logged and skipped; only
- * running out of memory fails (-ENOMEM). */
-int dm_config_load(struct dm_config *cfg, const char *const *paths, const char *version,
-		   const struct dm_log *log);
-void dm_config_release(struct dm_config *cfg);
-
-/* ---- modules, symbols and dependencies (depgraph.c) ---------------------- */
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include "depmod-config.h"
+#include "depmod-log.h"
+#include "depmod-util.h"
 
 /* SuperFastHash (Paul Hsieh), kmod's hash: orders modules and symbols. */
 uint32_t dm_hash(const char *key, size_t len);
@@ -177,28 +117,5 @@ int dm_graph_number(struct dm_graph *g, const struct dm_log *log);
 
 /* Each module's dep_line: all modules it reaches, by topological number. */
 int dm_graph_dep_lines(struct dm_graph *g);
-
-/* ---- a run (depmod.c) and its outputs (depmod-output.c) ----------------- */
-
-struct depmod {
-	const struct mt_depmod_options *opts;
-	struct dm_log log;
-	char *dirname;		/* D */
-	char *outdir;
-	struct dm_config cfg;
-	bool have_cfg;
-	struct dm_graph graph;
-	struct dm_arena *arenas;	/* one per parsing thread */
-	unsigned n_arenas;
-};
-
-/* The output files.  Start generating, once the modules are parsed and in
- * their final order, what needs nothing more (in other threads); finish
- * once the dependencies are known: generate the rest and write every file
- * in kmod's order (or the text ones on opts->show), or with write false
- * (dependency cycles) throw everything away. */
-struct dm_outputs;
-int dm_outputs_start(struct depmod *dm, struct dm_outputs **out);
-int dm_outputs_finish(struct dm_outputs *o, bool write);
 
 #endif
