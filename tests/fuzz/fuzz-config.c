@@ -11,7 +11,7 @@
  */
 #include "fuzz.h"
 #include "../../lib/config.c"
-#include "depmod-internal.h"
+#include "depmod-config.h"
 
 static void query(const struct mt_config *cfg, const char *name, const char *pattern)
 {

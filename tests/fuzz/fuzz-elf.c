@@ -2,9 +2,20 @@
  * fuzz-elf.c — fuzz target of a module image: the appended signature, the
  * ELF headers, .modinfo with the parameter merge of modinfo.c, __versions,
  * the exports with their namespaces, the imports, the name in struct module
- * and the strip of a copy for forced loading (then read again).
+ * and the strip of a copy for forced loading (then read again).  The input
+ * is also read as a file by mt_elf_read, whole and as depmod's compact
+ * image of a few sections: the compact image must give what the whole one
+ * gives for what those sections hold (.modinfo, __versions, the imports,
+ * the names of the exports).
  */
+#include <sys/mman.h>
 #include "fuzz.h"
+#include "internal.h"
+
+/* The sections depmod reads compactly (lib/depmod.c). */
+static const char *const compact_sections[] = {
+	".modinfo", ".symtab", ".strtab", "__versions", "__ksymtab_strings", NULL,
+};
 
 static void invalid_param(const struct mt_kv *kv, void *data)
 {
@@ -90,6 +101,81 @@ static void use_elf(const uint8_t *data, size_t size, bool again)
 	mt_elf_close(elf);
 }
 
+static void mismatch(const char *what)
+{
+	fprintf(stderr, "fuzz-elf: the compact image differs from the whole one: %s\n", what);
+	abort();
+}
+
+static void same_kvs(const struct mt_elf *whole, const struct mt_elf *compact)
+{
+	struct mt_kv *a = NULL, *b = NULL;
+	int na = mt_elf_modinfo(whole, &a), nb = mt_elf_modinfo(compact, &b);
+
+	if (na != nb)
+		mismatch(".modinfo count");
+	for (int i = 0; i < na; i++)
+		if (a[i].key_len != b[i].key_len || a[i].value_len != b[i].value_len ||
+		    memcmp(a[i].key, b[i].key, a[i].key_len) != 0 ||
+		    memcmp(a[i].value, b[i].value, a[i].value_len) != 0)
+			mismatch(".modinfo entry");
+	if (na >= 0) {
+		free(a);
+		free(b);
+	}
+}
+
+/* Symbol lists: the same names in order, and the CRCs and weak flags
+ * unless only the names count (the CRCs of exports live in __kcrctab). */
+static void same_symbols(int (*get)(const struct mt_elf *, struct mt_symbol **),
+			 const struct mt_elf *whole, const struct mt_elf *compact,
+			 bool names_only, const char *what)
+{
+	struct mt_symbol *a = NULL, *b = NULL;
+	int na = get(whole, &a), nb = get(compact, &b);
+
+	if (na != nb)
+		mismatch(what);
+	for (int i = 0; i < na; i++)
+		if (strcmp(a[i].name, b[i].name) != 0 ||
+		    (!names_only && (a[i].crc != b[i].crc || a[i].weak != b[i].weak)))
+			mismatch(what);
+	if (na >= 0) {
+		free(a);
+		free(b);
+	}
+}
+
+/* mt_elf_read of the input as a file, whole and compact. */
+static void compare_reads(const uint8_t *data, size_t size)
+{
+	static int fd = -1;
+	struct mt_elf_buffers whole_buf = { 0 }, compact_buf = { 0 };
+	struct mt_elf *whole = NULL, *compact = NULL;
+	int err_whole, err_compact;
+
+	if (fd < 0 && (fd = memfd_create("fuzz-elf", MFD_CLOEXEC)) < 0)
+		fuzz_die("memfd_create");
+	if (ftruncate(fd, 0) < 0 || pwrite(fd, data, size, 0) != (ssize_t)size)
+		fuzz_die("memfd");
+	err_whole = mt_elf_read(fd, size, NULL, &whole_buf, "fuzz.ko", &whole);
+	err_compact = mt_elf_read(fd, size, compact_sections, &compact_buf, "fuzz.ko", &compact);
+	if ((err_whole < 0) != (err_compact < 0))
+		mismatch("one opens, the other does not");
+	if (err_whole == 0) {
+		if (whole_buf.image_size != size || memcmp(whole_buf.image, data, size) != 0)
+			mismatch("the whole image is not the file");
+		same_kvs(whole, compact);
+		same_symbols(mt_elf_versions, whole, compact, false, "__versions");
+		same_symbols(mt_elf_imports, whole, compact, false, "imports");
+		same_symbols(mt_elf_exports, whole, compact, true, "exports");
+		mt_elf_close(whole);
+		mt_elf_close(compact);
+	}
+	mt_elf_buffers_release(&whole_buf);
+	mt_elf_buffers_release(&compact_buf);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct mt_signature sig;
@@ -104,5 +190,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		mt_signature_release(&sig);
 	}
 	use_elf(data, size, true);
+	compare_reads(data, size);
 	return 0;
 }

@@ -2,9 +2,38 @@
  * fuzz-file.c — fuzz target of the module file loader (file.c): the input
  * is a file on disk, plain, gzip, xz or zstd by its magic bytes, opened and
  * loaded (decompressed within the size cap) twice, the second time from the
- * cache.
+ * cache; then opened as a module (module.c), whose image must be the same
+ * bytes, and read as ELF.
  */
 #include "fuzz.h"
+
+/* The module's image is the file's contents, decompressed: for a plain
+ * file, the input itself. */
+static void use_module(const char *path, const uint8_t *data, size_t size)
+{
+	const struct mt_elf *elf;
+	struct mt_module *mod;
+	struct mt_kv *list;
+	const void *image;
+	size_t len;
+	int n;
+
+	if (mt_module_open(path, &mod) < 0)
+		return;
+	if (mt_module_image(mod, &image, &len) == 0) {
+		if (mt_file_compression(mt_module_file(mod)) == MT_COMPRESSION_NONE &&
+		    (len != size || memcmp(image, data, size) != 0)) {
+			fprintf(stderr, "fuzz-file: the module's image is not the file\n");
+			abort();
+		}
+		if (mt_module_elf(mod, &elf) == 0) {
+			n = mt_elf_modinfo(elf, &list);
+			if (n >= 0)
+				free(list);
+		}
+	}
+	mt_module_close(mod);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -32,5 +61,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 	}
 	mt_file_close(file);
+	use_module(path, data, size);
 	return 0;
 }
