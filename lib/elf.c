@@ -366,9 +366,12 @@ static size_t read_compact(int fd, size_t size, const unsigned char *head,
 		memcpy(b->image + names_at, name_text, names.size);
 		put_word(b->image + EHDR_SHOFF(is64), EHDR_SPACE, is64, big);
 		for (uint64_t i = 1; i < eh.shnum; i++) {
-			uint64_t at = total;
+			uint64_t at;
 
 			decode_shdr(table + i * shsize, is64, big, &sh);
+			/* Past the end, but an empty section of the file stays
+			 * an empty section found: the whole image's answers. */
+			at = sh.size == 0 && sh.offset <= size ? total : total + 1;
 			if (i == eh.shstrndx) {
 				at = names_at;
 			} else {
