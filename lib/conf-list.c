@@ -42,15 +42,8 @@ int mt_conf_list_add(struct mt_conf_list *list, const char *dir, const char *nam
 		else
 			hi = mid;
 	}
-	if (list->n == list->cap) {
-		size_t cap = list->cap ? list->cap * 2 : 16;
-
-		f = reallocarray(list->files, cap, sizeof(*f));
-		if (!f)
-			return -ENOMEM;
-		list->files = f;
-		list->cap = cap;
-	}
+	if (mt_array_reserve(&list->files, &list->cap, list->n + 1, sizeof(*list->files)) < 0)
+		return -ENOMEM;
 	if (dir ? asprintf(&path, "%s/%s", dir, name) < 0 : !(path = strdup(name)))
 		return -ENOMEM;
 	f = &list->files[lo];

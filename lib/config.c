@@ -33,7 +33,6 @@ static const char *const default_paths[] = {
 struct vec {
 	void *data;
 	int count;
-	int cap;
 };
 
 struct option {
@@ -64,6 +63,7 @@ struct dep {
 };
 
 struct mt_config {
+	const struct mt_ctx *ctx;	/* where messages about it go */
 	struct vec aliases;	/* struct mt_config_alias */
 	struct vec blacklist;	/* char * */
 	struct vec options;	/* struct option */
@@ -80,19 +80,8 @@ static void *vec_push(struct vec *v, size_t elsize)
 {
 	char *slot;
 
-	if (v->count == v->cap) {
-		int cap;
-		void *grown;
-
-		if (v->cap > INT_MAX / 2)
-			return NULL;
-		cap = v->cap ? v->cap * 2 : 8;
-		grown = reallocarray(v->data, (size_t)cap, elsize);
-		if (!grown)
-			return NULL;
-		v->data = grown;
-		v->cap = cap;
-	}
+	if (v->count == INT_MAX || mt_array_room(&v->data, (size_t)v->count, elsize) < 0)
+		return NULL;
 	slot = (char *)v->data + (size_t)v->count++ * elsize;
 	memset(slot, 0, elsize);
 	return slot;
@@ -472,7 +461,7 @@ static int parse_line(struct mt_config *cfg, char *line, const char *file, unsig
 	if (!keyword)
 		return 0;
 	if (strcmp(keyword, "include") == 0 || strcmp(keyword, "config") == 0) {
-		mt_log(LOG_ERR, "%s: command %s is deprecated and not parsed anymore\n",
+		mt_log(cfg->ctx, LOG_ERR, "%s: command %s is deprecated and not parsed anymore\n",
 		       file, keyword);
 		return 0;
 	}
@@ -483,7 +472,7 @@ static int parse_line(struct mt_config *cfg, char *line, const char *file, unsig
 		}
 	}
 	if (err == -EINVAL) {
-		mt_log(LOG_ERR, "%s line %u: ignoring bad line starting with '%s'\n",
+		mt_log(cfg->ctx, LOG_ERR, "%s line %u: ignoring bad line starting with '%s'\n",
 		       file, lineno, keyword);
 		return 0;
 	}
@@ -511,15 +500,8 @@ static int read_line(FILE *fp, char **buf, size_t *cap, unsigned *lineno)
 		}
 		if (c == EOF && len == 0)
 			return 0;
-		if (len + 1 >= *cap) {
-			size_t size = *cap ? *cap * 2 : 256;
-			char *grown = size > *cap ? realloc(*buf, size) : NULL;
-
-			if (!grown)
-				return -ENOMEM;
-			*buf = grown;
-			*cap = size;
-		}
+		if (mt_array_reserve(buf, cap, len + 2, 1) < 0)
+			return -ENOMEM;
 		if (c == EOF || c == '\n') {
 			(*buf)[len] = '\0';
 			*lineno += lines + 1;
@@ -554,16 +536,17 @@ static int parse_file(struct mt_config *cfg, const char *path)
 static void report_file(void *data, enum mt_conf_event event, const char *dir, const char *name,
 			int err)
 {
-	(void)data;
+	const struct mt_ctx *ctx = data;
+
 	switch (event) {
 	case MT_CONF_NO_DIR:
-		mt_log(LOG_ERR, "opendir(%s): %s\n", dir, strerror(err));
+		mt_log(ctx, LOG_ERR, "opendir(%s): %s\n", dir, strerror(err));
 		break;
 	case MT_CONF_NO_STAT:
-		mt_log(LOG_ERR, "Cannot stat directory entry: %s/%s\n", dir, name);
+		mt_log(ctx, LOG_ERR, "Cannot stat directory entry: %s/%s\n", dir, name);
 		break;
 	case MT_CONF_SUBDIR:
-		mt_log(LOG_ERR, "Directories inside directories are not supported: %s/%s\n",
+		mt_log(ctx, LOG_ERR, "Directories inside directories are not supported: %s/%s\n",
 		       dir, name);
 		break;
 	case MT_CONF_NO_PATH:
@@ -573,8 +556,6 @@ static void report_file(void *data, enum mt_conf_event event, const char *dir, c
 		break;
 	}
 }
-
-static const struct mt_conf_lister lister = { .report = report_file };
 
 /* ---- the kernel command line ---------------------------------------------- */
 
@@ -637,7 +618,7 @@ static int cmdline_entry(struct mt_config *cfg, const struct cmdline_token *tok,
 		err = normalize_dup(tok->module, &name);
 		if (err == -EINVAL) {
 			normalize_prefix(tok->module);
-			mt_log(LOG_ERR, "Ignoring bad option on kernel command line "
+			mt_log(cfg->ctx, LOG_ERR, "Ignoring bad option on kernel command line "
 			       "while parsing module name: '%s'\n", tok->module);
 			err = 0;
 		} else if (err == 0) {
@@ -720,7 +701,7 @@ static int parse_kernel_cmdline(struct mt_config *cfg)
 		if (n < 0) {
 			if (errno == EINTR || errno == EAGAIN)
 				continue;
-			mt_log(LOG_ERR, "could not read from '%s': %s\n", KERNEL_CMDLINE,
+			mt_log(cfg->ctx, LOG_ERR, "could not read from '%s': %s\n", KERNEL_CMDLINE,
 			       strerror(errno));
 			close(fd);
 			return 0;
@@ -737,23 +718,22 @@ static int parse_kernel_cmdline(struct mt_config *cfg)
 /* Every file to read, in parsing order: DIRNAME/modules.softdep and
  * modules.weakdep, listed whether they exist or not, and the paths.
  * 0 or -ENOMEM. */
-static int list_files(struct mt_conf_list *files, const char *dirname,
+static int list_files(struct mt_conf_list *files, const struct mt_ctx *ctx,
 		      const char *const *paths, int npaths)
 {
-	int err = 0;
+	const struct mt_conf_lister lister = { .report = report_file, .data = (void *)ctx };
+	int err;
 
-	if (dirname) {
-		err = mt_conf_list_add(files, dirname, "modules.softdep", &lister);
-		if (err == 0)
-			err = mt_conf_list_add(files, dirname, "modules.weakdep", &lister);
-	}
+	err = mt_conf_list_add(files, ctx->dirname, "modules.softdep", &lister);
+	if (err == 0)
+		err = mt_conf_list_add(files, ctx->dirname, "modules.weakdep", &lister);
 	for (int i = 0; err == 0 && i < npaths; i++)
 		err = mt_conf_list_add_path(files, paths[i], &lister);
 	return err;
 }
 
-int mt_config_new(const char *dirname, const char *const *paths, int npaths,
-		  struct mt_config **out)
+int mt_config_read(struct mt_ctx *ctx, const char *const *paths, int npaths,
+		   struct mt_config **out)
 {
 	struct mt_config *cfg = calloc(1, sizeof(*cfg));
 	struct mt_conf_list files = { 0 };
@@ -761,11 +741,12 @@ int mt_config_new(const char *dirname, const char *const *paths, int npaths,
 
 	if (!cfg)
 		return mt_fail(ENOMEM, "configuration: out of memory");
+	cfg->ctx = ctx;
 	if (!paths) {
 		paths = default_paths;
 		npaths = (int)(sizeof(default_paths) / sizeof(default_paths[0]));
 	}
-	err = list_files(&files, dirname, paths, npaths);
+	err = list_files(&files, ctx, paths, npaths);
 	for (size_t i = 0; err == 0 && i < files.n; i++)
 		err = parse_file(cfg, files.files[i].path);
 	mt_conf_list_release(&files);

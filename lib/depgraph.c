@@ -245,15 +245,8 @@ int dm_graph_add(struct dm_graph *g, const char *path, const char *rel, bool ext
 		g->by_name[slot] = m;
 		return 0;
 	}
-	if (g->n_mods == g->mods_cap) {
-		size_t cap = g->mods_cap ? g->mods_cap * 2 : 1024;
-		struct dm_module **mods = realloc(g->mods, cap * sizeof(*mods));
-
-		if (!mods)
-			return -ENOMEM;
-		g->mods = mods;
-		g->mods_cap = cap;
-	}
+	if (mt_array_reserve(&g->mods, &g->mods_cap, g->n_mods + 1, sizeof(*g->mods)) < 0)
+		return -ENOMEM;
 	m->idx = (unsigned)g->n_mods;	/* discovery position until sorted */
 	g->mods[g->n_mods++] = m;
 	g->by_name[slot] = m;

@@ -73,29 +73,20 @@ static bool version_matches(const char *pattern, const char *version)
 
 static int push_string(char ***v, size_t *n, char *s)
 {
-	char **grown;
-
-	if (!s)
-		return -ENOMEM;
-	grown = realloc(*v, (*n + 1) * sizeof(**v));
-	if (!grown) {
+	if (!s || MT_ARRAY_APPEND(*v, *n, s) < 0) {
 		free(s);
 		return -ENOMEM;
 	}
-	*v = grown;
-	grown[(*n)++] = s;
 	return 0;
 }
 
 static int add_search(struct dm_config *cfg, const char *word)
 {
-	struct dm_search *grown = realloc(cfg->searches, (cfg->n_searches + 1) * sizeof(*grown));
 	struct dm_search *s;
 
-	if (!grown)
+	if (mt_array_room(&cfg->searches, cfg->n_searches, sizeof(*s)) < 0)
 		return -ENOMEM;
-	cfg->searches = grown;
-	s = &grown[cfg->n_searches];
+	s = &cfg->searches[cfg->n_searches];
 	s->path = strdup(word);
 	if (!s->path)
 		return -ENOMEM;
@@ -187,15 +178,9 @@ static int parse_file(struct dm_config *cfg, const char *path, const char *versi
 				more = true;
 			}
 		}
-		if (len + n + 1 > cap) {
-			char *grown = realloc(line, len + n + 64);
-
-			if (!grown) {
-				err = -ENOMEM;
-				break;
-			}
-			line = grown;
-			cap = len + n + 64;
+		if (mt_array_reserve(&line, &cap, len + n + 1, 1) < 0) {
+			err = -ENOMEM;
+			break;
 		}
 		memcpy(line + len, buf, n);
 		len += n;

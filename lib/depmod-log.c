@@ -1,7 +1,7 @@
 /*
- * depmod-log.c — depmod's messages: formatted once and handed to the
- * library's log, or to the collector of an output generated in another
- * thread (depmod-output.c gives them at the output's turn).
+ * depmod-log.c — depmod's messages: formatted once and handed to the log
+ * of the caller's context, or to the collector of an output generated in
+ * another thread (depmod-output.c gives them at the output's turn).
  */
 #include "config.h"
 
@@ -25,7 +25,7 @@ void dm_msg(const struct dm_log *log, int priority, const char *fmt, ...)
 	len = vasprintf(&text, fmt, ap);
 	va_end(ap);
 	if (len >= 0) {
-		mt_log(priority, "%s", text);
+		mt_log(log->ctx, priority, "%s", text);
 		free(text);
 	}
 }

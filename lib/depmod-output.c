@@ -70,18 +70,12 @@ struct output {
 static void collect(void *data, int priority, const char *fmt, va_list ap)
 {
 	struct task *t = data;
-	struct message *grown;
 	char *text;
 
 	if (vasprintf(&text, fmt, ap) < 0)
 		return;
-	grown = realloc(t->messages, (t->n_messages + 1) * sizeof(*grown));
-	if (!grown) {
+	if (MT_ARRAY_APPEND(t->messages, t->n_messages, ((struct message){ priority, text })) < 0)
 		free(text);
-		return;
-	}
-	t->messages = grown;
-	grown[t->n_messages++] = (struct message){ priority, text };
 }
 
 /* ---- text files ---------------------------------------------------------- */
@@ -325,15 +319,9 @@ static int gen_symbols_bin(const struct gen *in, FILE *out)
 		const struct dm_symbol *sym = g->owned[i];
 		size_t len = strlen(sym->name);
 
-		if (len + 8 > key_size) {
-			char *grown = realloc(key, len + 64);
-
-			if (!grown) {
-				err = -ENOMEM;
-				break;
-			}
-			key = grown;
-			key_size = len + 64;
+		if (mt_array_reserve(&key, &key_size, len + 8, 1) < 0) {
+			err = -ENOMEM;
+			break;
 		}
 		memcpy(key, "symbol:", 7);
 		memcpy(key + 7, sym->name, len + 1);
@@ -548,7 +536,7 @@ int dm_outputs_start(const struct dm_graph *g, const struct dm_output_options *o
 	for (size_t i = 0; i < N_OUTPUTS; i++) {
 		struct task *t = &o->tasks[i];
 
-		*t = (struct task){ .output = &outputs[i], .log = { collect, t } };
+		*t = (struct task){ .output = &outputs[i], .log = { .collect = collect, .data = t } };
 		t->in = (struct gen){ .graph = g, .opts = &o->opts, .log = &t->log };
 	}
 	queue_phase(o, PHASE_MODULES);

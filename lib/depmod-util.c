@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "depmod-util.h"
+#include "internal.h"
 
 struct dm_chunk {
 	struct dm_chunk *next;
@@ -74,7 +75,7 @@ void dm_arena_release(struct dm_arena *a)
 
 char *dm_read_file(const char *path, size_t *size)
 {
-	size_t cap = 65536, len = 0;
+	size_t cap = 0, len = 0;
 	char *text = NULL;
 	int fd = open(path, O_RDONLY | O_CLOEXEC), err = 0;
 
@@ -83,14 +84,9 @@ char *dm_read_file(const char *path, size_t *size)
 	for (;;) {
 		ssize_t got;
 
-		if (!text || len + 1 >= cap) {
-			char *grown = realloc(text, text ? cap *= 2 : cap);
-
-			if (!grown) {
-				err = ENOMEM;
-				break;
-			}
-			text = grown;
+		if (len + 1 >= cap && mt_array_reserve(&text, &cap, cap ? cap * 2 : 65536, 1) < 0) {
+			err = ENOMEM;
+			break;
 		}
 		got = read(fd, text + len, cap - len - 1);
 		if (got < 0 && errno == EINTR)

@@ -47,25 +47,12 @@ static char *module_dir(const char *root, const struct mt_depmod_options *opts)
 	return dir;
 }
 
+/* A module file that this build can read: depmod skips the others. */
 static bool has_module_suffix(const char *name, size_t len)
 {
-	static const struct {
-		const char *suffix;
-		enum mt_compression comp;
-	} suffixes[] = {
-		{ ".ko", MT_COMPRESSION_NONE },
-		{ ".ko.gz", MT_COMPRESSION_GZIP },
-		{ ".ko.xz", MT_COMPRESSION_XZ },
-		{ ".ko.zst", MT_COMPRESSION_ZSTD },
-	};
+	int comp = mt_module_suffix(name, len);
 
-	for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
-		size_t slen = strlen(suffixes[i].suffix);
-
-		if (len > slen && memcmp(name + len - slen, suffixes[i].suffix, slen) == 0)
-			return mt_compression_supported(suffixes[i].comp);
-	}
-	return false;
+	return comp >= 0 && mt_compression_supported((enum mt_compression)comp);
 }
 
 /* ---- kernel symbols ------------------------------------------------------ */
@@ -638,9 +625,10 @@ static int add_module_symbols(struct depmod *dm)
 
 /* ---- the run ------------------------------------------------------------- */
 
-static int depmod_init(struct depmod *dm, const struct mt_depmod_options *opts)
+static int depmod_init(struct depmod *dm, const struct mt_ctx *ctx,
+		       const struct mt_depmod_options *opts)
 {
-	*dm = (struct depmod){ .opts = opts };
+	*dm = (struct depmod){ .opts = opts, .log = { .ctx = ctx } };
 	dm_graph_init(&dm->graph);
 	dm->dirname = module_dir(opts->basedir, opts);
 	dm->outdir = module_dir(opts->outdir ? opts->outdir : opts->basedir, opts);
@@ -709,10 +697,10 @@ static int depmod_steps(struct depmod *dm)
 	return err < 0 ? err : finished;
 }
 
-int mt_depmod_run(const struct mt_depmod_options *opts)
+int mt_depmod_run(const struct mt_ctx *ctx, const struct mt_depmod_options *opts)
 {
 	struct depmod dm;
-	int err = depmod_init(&dm, opts);
+	int err = depmod_init(&dm, ctx, opts);
 
 	if (err >= 0)
 		err = depmod_steps(&dm);
@@ -724,14 +712,14 @@ int mt_depmod_run(const struct mt_depmod_options *opts)
 
 /* ---- -A ------------------------------------------------------------------ */
 
-int mt_depmod_up_to_date(const struct mt_depmod_options *opts)
+int mt_depmod_up_to_date(const struct mt_ctx *ctx, const struct mt_depmod_options *opts)
 {
 	struct depmod dm;
 	struct walk *w = NULL;
 	struct stat st;
 	int dfd, fresh = 0;
 
-	if (depmod_init(&dm, opts) < 0)
+	if (depmod_init(&dm, ctx, opts) < 0)
 		goto out;
 	dfd = open(dm.outdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0 || fstatat(dfd, "modules.dep", &st, 0) < 0) {

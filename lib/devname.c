@@ -110,10 +110,11 @@ static int parse_line(char *line, struct mt_devname *entry, char *why, size_t wh
 	return 0;
 }
 
-int mt_devnames_read(const char *path, struct mt_devname **out, int *bad)
+int mt_devnames_read(const struct mt_ctx *ctx, const char *path, struct mt_devname **out,
+		     int *bad)
 {
-	struct mt_devname *list = NULL, *grown;
-	int count = 0, cap = 0, err = 0;
+	struct mt_devname *list = NULL;
+	int count = 0, err = 0;
 	char *line = NULL, why[256];
 	unsigned long lineno = 0;
 	size_t size = 0;
@@ -133,33 +134,26 @@ int mt_devnames_read(const char *path, struct mt_devname **out, int *bad)
 		if (line[0] == '#')
 			continue;
 		if (strlen(line) != (size_t)len) {
-			mt_log(LOG_ERR, "%s:%lu: invalid devname entry: a NUL byte in the line\n",
+			mt_log(ctx, LOG_ERR, "%s:%lu: invalid devname entry: a NUL byte in the line\n",
 			       path, lineno);
 			(*bad)++;
 			continue;
 		}
 		err = parse_line(line, &entry, why, sizeof(why));
 		if (err == -EINVAL) {
-			mt_log(LOG_ERR, "%s:%lu: invalid devname entry: %s\n", path, lineno, why);
+			mt_log(ctx, LOG_ERR, "%s:%lu: invalid devname entry: %s\n", path, lineno, why);
 			(*bad)++;
 			err = 0;
 			continue;
 		}
-		if (err == 0 && count == cap) {
-			cap = cap ? cap * 2 : 32;
-			grown = cap < INT_MAX / 2 ? realloc(list, sizeof(*list) * (size_t)cap) : NULL;
-			if (!grown) {
-				free(entry.module);
-				err = -ENOMEM;
-			} else {
-				list = grown;
-			}
+		if (err == 0 && MT_ARRAY_APPEND(list, count, entry) < 0) {
+			free(entry.module);
+			err = -ENOMEM;
 		}
 		if (err < 0) {
 			err = mt_fail(ENOMEM, "%s: out of memory", path);
 			break;
 		}
-		list[count++] = entry;
 	}
 	if (err == 0 && ferror(fp))
 		err = mt_fail(errno ? errno : EIO, "could not read %s: %s", path,

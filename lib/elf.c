@@ -213,17 +213,11 @@ int mt_elf_open(const void *data, size_t size, const char *name, struct mt_elf *
 /* A reused buffer; bytes it gains are zeroed, so none is uninitialized. */
 static bool reserve(unsigned char **buf, size_t *cap, size_t size)
 {
-	size_t want = size + (size >> 2);
-	unsigned char *grown;
+	size_t old = *cap;
 
-	if (size <= *cap)
-		return true;
-	grown = realloc(*buf, want);
-	if (!grown)
+	if (mt_array_reserve(buf, cap, size, 1) < 0)
 		return false;
-	memset(grown + *cap, 0, want - *cap);
-	*buf = grown;
-	*cap = want;
+	memset(*buf + old, 0, *cap - old);
 	return true;
 }
 

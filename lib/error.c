@@ -1,7 +1,8 @@
 /*
  * error.c — the per-thread "last error" message behind mt_last_error(), and
- * the messages the library reports as it goes (through the caller's log
- * function; silent without one).
+ * the messages the library reports as it goes: each to the log function of
+ * the context it concerns, when the context has one and the message is
+ * within its priority (silent otherwise, and without a context).
  */
 #include "config.h"
 
@@ -26,24 +27,15 @@ const char *mt_last_error(void)
 	return last_error;
 }
 
-static void (*log_fn)(int priority, const char *msg, void *data);
-static void *log_data;
-
-void mt_set_log_fn(void (*fn)(int priority, const char *msg, void *data), void *data)
-{
-	log_fn = fn;
-	log_data = data;
-}
-
-void mt_log(int priority, const char *fmt, ...)
+void mt_log(const struct mt_ctx *ctx, int priority, const char *fmt, ...)
 {
 	char msg[1024];
 	va_list ap;
 
-	if (!log_fn)
+	if (!ctx || !ctx->log_fn || priority > ctx->log_priority)
 		return;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	log_fn(priority, msg, log_data);
+	ctx->log_fn(priority, msg, ctx->log_data);
 }

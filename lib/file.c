@@ -38,6 +38,28 @@ static const struct {
 	{ MT_COMPRESSION_GZIP, "gzip", { 0x1f, 0x8b }, 2 },
 };
 
+/* Module file names end in one of these. */
+static const struct {
+	const char *suffix;
+	enum mt_compression compression;
+} suffixes[] = {
+	{ ".ko", MT_COMPRESSION_NONE },
+	{ ".ko.gz", MT_COMPRESSION_GZIP },
+	{ ".ko.xz", MT_COMPRESSION_XZ },
+	{ ".ko.zst", MT_COMPRESSION_ZSTD },
+};
+
+int mt_module_suffix(const char *name, size_t len)
+{
+	for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
+		size_t slen = strlen(suffixes[i].suffix);
+
+		if (len > slen && memcmp(name + len - slen, suffixes[i].suffix, slen) == 0)
+			return (int)suffixes[i].compression;
+	}
+	return -ENOENT;
+}
+
 const char *mt_compression_name(enum mt_compression comp)
 {
 	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++)

@@ -308,18 +308,8 @@ static void walk_release(struct walk *w)
 
 static int key_append(struct walk *w, const char *s, size_t len)
 {
-	if (w->key_cap - w->key_len <= len) {
-		size_t cap = w->key_cap ? w->key_cap : 256;
-		char *key;
-
-		while (cap - w->key_len <= len)
-			cap *= 2;
-		key = realloc(w->key, cap);
-		if (!key)
-			return mt_fail(ENOMEM, "%s: out of memory", w->idx->path);
-		w->key = key;
-		w->key_cap = cap;
-	}
+	if (mt_array_reserve(&w->key, &w->key_cap, w->key_len + len + 1, 1) < 0)
+		return mt_fail(ENOMEM, "%s: out of memory", w->idx->path);
 	memcpy(w->key + w->key_len, s, len);
 	w->key_len += len;
 	w->key[w->key_len] = '\0';
@@ -336,15 +326,8 @@ static void key_truncate(struct walk *w, size_t len)
 /* Enter a node: push it, and extend the key by its prefix from `skip` on. */
 static int walk_push(struct walk *w, const struct node *n, size_t skip, size_t key_len)
 {
-	if (w->depth == w->stack_cap) {
-		size_t cap = w->stack_cap ? 2 * w->stack_cap : 64;
-		struct frame *stack = realloc(w->stack, cap * sizeof(*stack));
-
-		if (!stack)
-			return mt_fail(ENOMEM, "%s: out of memory", w->idx->path);
-		w->stack = stack;
-		w->stack_cap = cap;
-	}
+	if (mt_array_reserve(&w->stack, &w->stack_cap, w->depth + 1, sizeof(*w->stack)) < 0)
+		return mt_fail(ENOMEM, "%s: out of memory", w->idx->path);
 	w->stack[w->depth++] = (struct frame){ *n, n->first, key_len };
 	return key_append(w, n->prefix + skip, n->prefix_len - skip);
 }
@@ -422,17 +405,10 @@ static int add_values(const struct mt_index *idx, struct matches *m, const struc
 	int more;
 
 	while ((more = next_value(idx, &it, &e)) > 0) {
-		if (m->count == m->cap) {
-			size_t cap = m->cap ? 2 * m->cap : 8;
-			struct match *items = realloc(m->items, cap * sizeof(*items));
+		char *copy;
 
-			if (!items)
-				return mt_fail(ENOMEM, "%s: out of memory", idx->path);
-			m->items = items;
-			m->cap = cap;
-		}
-		char *copy = strndup(e.value, e.len);
-		if (!copy)
+		if (mt_array_reserve(&m->items, &m->cap, m->count + 1, sizeof(*m->items)) < 0 ||
+		    !(copy = strndup(e.value, e.len)))
 			return mt_fail(ENOMEM, "%s: out of memory", idx->path);
 		m->items[m->count] = (struct match){ { copy, e.priority }, m->count };
 		m->count++;

@@ -12,9 +12,61 @@
 /* Record a failure for mt_last_error() and return -err (err is positive). */
 int mt_fail(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Report a message (syslog priority, text ending in '\n') to the caller's
- * log function, if any. */
-void mt_log(int priority, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/*
+ * ---- the context (ctx.c) ----------------------------------------------------
+ * Every unit may read a context's fields; ctx.c creates and frees it.
+ */
+struct mt_ctx {
+	mt_log_fn log_fn;		/* NULL: silent */
+	void *log_data;
+	int log_priority;		/* messages above it are dropped */
+	struct mt_config *config;	/* NULL until mt_ctx_load_config */
+	struct mt_index *index[MT_INDEX_COUNT];
+	bool index_tried[MT_INDEX_COUNT];
+	int index_err[MT_INDEX_COUNT];
+	char dirname[];
+};
+
+/* The context's index `id`, opened on first use; NULL when the file is
+ * missing (a lookup step to skip) with *err = 0, NULL with *err < 0 when it
+ * exists but cannot be used. */
+struct mt_index *mt_ctx_index(struct mt_ctx *ctx, enum mt_index_id id, int *err);
+
+/* The file name of index `id` in the module directory. */
+const char *mt_index_file(enum mt_index_id id);
+
+/* Report a message (syslog priority, text ending in '\n') to the log
+ * function of `ctx` (error.c); silent when ctx is NULL, has no log
+ * function, or the priority is above the context's. */
+void mt_log(const struct mt_ctx *ctx, int priority, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Read the modprobe.d configuration for the context's module directory, as
+ * mt_ctx_load_config describes (config.c).  0 or -errno. */
+int mt_config_read(struct mt_ctx *ctx, const char *const *paths, int npaths,
+		   struct mt_config **out);
+void mt_config_free(struct mt_config *cfg);
+
+/*
+ * ---- growable arrays (array.c) ----------------------------------------------
+ * `arrayp` is the address of the array's pointer (T **), NULL for an array
+ * not yet allocated.  Both give 0, or -ENOMEM with the array as it was.
+ */
+
+/* Room for `want` elements of `size` bytes; *cap is the capacity (0 at
+ * first), which grows by doubling. */
+int mt_array_reserve(void *arrayp, size_t *cap, size_t want, size_t size);
+
+/* Room for one element more than `count`, in an array grown only by this
+ * function (its capacity follows from its count). */
+int mt_array_room(void *arrayp, size_t count, size_t size);
+
+/* Append `item` to `array`, which holds `count` elements (an int or size_t
+ * lvalue, incremented) and is grown only this way: 0 or -ENOMEM.  The
+ * arguments are evaluated more than once. */
+#define MT_ARRAY_APPEND(array, count, item) \
+	(mt_array_room(&(array), (size_t)(count), sizeof(*(array))) < 0 ? -ENOMEM : \
+	 ((array)[(count)++] = (item), 0))
 
 /* Append a copy of `s` to a string vector (free with mt_strv_free).
  * 0 or -ENOMEM (the vector unchanged). */

@@ -236,7 +236,8 @@ static long sys_finit_module(int fd, const char *params, unsigned flags)
 
 /* init_module with the whole (decompressed) image, stripped of version
  * checks on a private copy when forced. */
-static int insert_image(struct mt_module *mod, const char *params, unsigned flags)
+static int insert_image(struct mt_ctx *ctx, struct mt_module *mod, const char *params,
+			unsigned flags)
 {
 	const void *data;
 	void *copy = NULL;
@@ -245,7 +246,7 @@ static int insert_image(struct mt_module *mod, const char *params, unsigned flag
 
 	err = mt_module_image(mod, &data, &size);
 	if (err < 0) {
-		mt_log(LOG_ERR, "%s\n", mt_last_error());
+		mt_log(ctx, LOG_ERR, "%s\n", mt_last_error());
 		return err;
 	}
 	if (flags & (MT_INSERT_FORCE_MODVERSION | MT_INSERT_FORCE_VERMAGIC)) {
@@ -262,7 +263,7 @@ static int insert_image(struct mt_module *mod, const char *params, unsigned flag
 				   (flags & MT_INSERT_FORCE_MODVERSION ? MT_STRIP_MODVERSIONS : 0) |
 				   (flags & MT_INSERT_FORCE_VERMAGIC ? MT_STRIP_VERMAGIC : 0));
 		if (err < 0) {
-			mt_log(LOG_ERR, "Failed to strip version information: %s\n", strerror(-err));
+			mt_log(ctx, LOG_ERR, "Failed to strip version information: %s\n", strerror(-err));
 			free(copy);
 			return err;
 		}
@@ -273,7 +274,7 @@ static int insert_image(struct mt_module *mod, const char *params, unsigned flag
 	return err;
 }
 
-int mt_insert_module(const char *path, const char *params, unsigned flags)
+int mt_insert_module(struct mt_ctx *ctx, const char *path, const char *params, unsigned flags)
 {
 	enum mt_compression kernel_comp, comp;
 	struct mt_module *mod;
@@ -284,7 +285,7 @@ int mt_insert_module(const char *path, const char *params, unsigned flags)
 	if (err < 0)
 		return err;
 	if (mt_kernel_compression(&kernel_comp) < 0)
-		mt_log(LOG_ERR, "%s", mt_last_error());
+		mt_log(ctx, LOG_ERR, "%s", mt_last_error());
 	file = mt_module_file(mod);
 	comp = mt_file_compression(file);
 	err = -ENOSYS;
@@ -297,14 +298,14 @@ int mt_insert_module(const char *path, const char *params, unsigned flags)
 		err = sys_finit_module(mt_file_fd(file), params, kflags) < 0 ? -errno : 0;
 	}
 	if (err == -ENOSYS)
-		err = insert_image(mod, params, flags);
+		err = insert_image(ctx, mod, params, flags);
 	if (err < 0)
-		mt_log(LOG_INFO, "Failed to insert module '%s': %s\n", path, strerror(-err));
+		mt_log(ctx, LOG_INFO, "Failed to insert module '%s': %s\n", path, strerror(-err));
 	mt_module_close(mod);
 	return err;
 }
 
-int mt_remove_module(const char *name, unsigned flags)
+int mt_remove_module(struct mt_ctx *ctx, const char *name, unsigned flags)
 {
 	unsigned kflags = O_NONBLOCK | (flags & MT_REMOVE_FORCE ? O_TRUNC : 0);
 
@@ -312,7 +313,7 @@ int mt_remove_module(const char *name, unsigned flags)
 		int err = errno;
 
 		if (!(flags & MT_REMOVE_QUIET))
-			mt_log(LOG_ERR, "could not remove '%s': %s\n", name, strerror(err));
+			mt_log(ctx, LOG_ERR, "could not remove '%s': %s\n", name, strerror(err));
 		return mt_fail(err, "could not remove '%s': %s", name, strerror(err));
 	}
 	return 0;

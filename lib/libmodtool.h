@@ -1,10 +1,20 @@
 /*
  * libmodtool — public API.
  *
- * Conventions: functions returning int give 0 (or a count) on success and a
- * negative errno on failure; after a failure mt_last_error() holds a one-line
- * message naming the file and the problem.  Pointers returned into a mapped
- * module or index stay valid until that object is closed.
+ * Errors: a function returning int gives >= 0 on success (0, a count, or
+ * 1/0 for found/absent, as its comment says) and a negative errno on
+ * failure.  When a failure has a cause worth telling (a file, a line, a
+ * byte), mt_last_error() then describes it in one line naming the file and
+ * the problem; it means something only right after a failed call.  A
+ * function returning a pointer says in its comment what NULL means.
+ *
+ * Messages: what the library notices along the way (a configuration line it
+ * skips, a module depmod cannot read) goes to the log function of the
+ * context the work is for (mt_ctx_set_log_fn), never to a process-wide
+ * one; the library itself prints nothing and never exits.
+ *
+ * Pointers returned into a mapped module or index stay valid until that
+ * object is closed.
  */
 #ifndef LIBMODTOOL_H
 #define LIBMODTOOL_H
@@ -23,9 +33,60 @@ extern "C" {
 /* Message of the last failure in the calling thread ("" if none). */
 const char *mt_last_error(void);
 
-/* Where the library reports what it does and what goes wrong along the way
- * (syslog priorities; each message ends in '\n').  NULL: silent. */
-void mt_set_log_fn(void (*fn)(int priority, const char *msg, void *data), void *data);
+/* ---- the context (ctx.c) ------------------------------------------------- */
+
+/* A module directory, the modprobe.d configuration read for it, its
+ * indexes (opened on first use), and where messages about work done in it
+ * go. */
+struct mt_ctx;
+struct mt_config;
+
+/* A context for `dirname`; NULL means MODULE_DIRECTORY/<uname release>,
+ * where MODULE_DIRECTORY is configure's --with-module-directory
+ * (/lib/modules).  It has no log function, and its log priority is
+ * $KMOD_LOG as libkmod reads it (a number, or a word starting with "err",
+ * "info" or "debug"; another word is 0), else LOG_ERR. */
+int mt_ctx_new(const char *dirname, struct mt_ctx **out);
+void mt_ctx_free(struct mt_ctx *ctx);
+const char *mt_ctx_dirname(const struct mt_ctx *ctx);
+
+/* Receives each message (a syslog priority; the text ends in '\n'). */
+typedef void (*mt_log_fn)(int priority, const char *msg, void *data);
+
+/* Where the context's messages go; NULL: nowhere. */
+void mt_ctx_set_log_fn(struct mt_ctx *ctx, mt_log_fn fn, void *data);
+
+/* Messages of a priority above this one (less urgent) are dropped. */
+void mt_ctx_set_log_priority(struct mt_ctx *ctx, int priority);
+int mt_ctx_log_priority(const struct mt_ctx *ctx);
+
+/* Read the configuration as kmod does, replacing one read before: `paths`
+ * (NULL: the default directories SYSCONFDIR/modprobe.d, /run/modprobe.d,
+ * /usr/local/lib/modprobe.d, DISTCONFDIR/modprobe.d, /lib/modprobe.d, with
+ * configure's --sysconfdir (/etc) and --with-distconfdir (/usr/lib); else
+ * the -C list, files or directories) merged by file name, plus
+ * DIRNAME/modules.softdep and DIRNAME/modules.weakdep, then /proc/cmdline.
+ * Bad lines are logged and skipped.  0 or -errno. */
+int mt_ctx_load_config(struct mt_ctx *ctx, const char *const *paths, int npaths);
+
+/* The configuration lookups and probing consult: NULL until loaded. */
+const struct mt_config *mt_ctx_config(const struct mt_ctx *ctx);
+
+/* The binary indexes of a module directory. */
+enum mt_index_id {
+	MT_INDEX_DEP,			/* modules.dep.bin */
+	MT_INDEX_ALIAS,			/* modules.alias.bin */
+	MT_INDEX_SYMBOLS,		/* modules.symbols.bin */
+	MT_INDEX_BUILTIN,		/* modules.builtin.bin */
+	MT_INDEX_BUILTIN_ALIAS,		/* modules.builtin.alias.bin */
+	MT_INDEX_COUNT
+};
+
+/* Every entry of the context's index `id` as "KEY VALUE" lines, in the
+ * index's order, with "alias " before those of the alias and symbol
+ * indexes, as kmod dumps them.  0; -ENOENT when the index is missing (an
+ * empty built-in index counts as missing), or -errno when it is corrupt. */
+int mt_ctx_dump_index(struct mt_ctx *ctx, enum mt_index_id id, FILE *out);
 
 /* ---- names and paths (names.c) ------------------------------------------- */
 
@@ -63,6 +124,11 @@ enum mt_compression mt_file_compression(const struct mt_file *file);
 /* The (decompressed) contents: mapped for plain files, decompressed once and
  * cached otherwise.  -ENOTSUP when the format was compiled out. */
 int mt_file_load(struct mt_file *file, const void **data, size_t *size);
+
+/* The compression the suffix of a module file name says (".ko", ".ko.gz",
+ * ".ko.xz", ".ko.zst": the first `len` bytes of `name` end in it, after at
+ * least one byte), or -ENOENT when they end in none. */
+int mt_module_suffix(const char *name, size_t len);
 
 /* "gzip", "xz", "zstd" or NULL for MT_COMPRESSION_NONE. */
 const char *mt_compression_name(enum mt_compression comp);
@@ -167,9 +233,11 @@ struct mt_signature {
 	size_t signature_len;
 };
 
-/* Parse the "~Module signature appended~" trailer of a decompressed module.
- * -ENODATA when the module carries no valid signature. */
-int mt_signature_parse(const void *data, size_t size, struct mt_signature *out);
+/* Parse the "~Module signature appended~" trailer of a decompressed module;
+ * why PKCS#7 details are missing (libcrypto cannot be loaded) is logged to
+ * ctx (may be NULL).  -ENODATA when the module carries no valid signature. */
+int mt_signature_parse(const struct mt_ctx *ctx, const void *data, size_t size,
+		       struct mt_signature *out);
 void mt_signature_release(struct mt_signature *sig);
 
 /* ---- binary indexes, reading (index.c) ----------------------------------- */
@@ -244,24 +312,18 @@ int mt_kernel_initstate(const char *name);
 /* Load a module file: finit_module on the file (flagged compressed when the
  * kernel decompresses that format itself), else, or if the kernel lacks
  * finit_module, init_module with the decompressed image (stripped of
- * version checks when forced).  0 or the kernel's -errno. */
-int mt_insert_module(const char *path, const char *params, unsigned flags);
+ * version checks when forced).  Failures are logged to ctx.  0 or the
+ * kernel's -errno. */
+int mt_insert_module(struct mt_ctx *ctx, const char *path, const char *params, unsigned flags);
 
 #define MT_REMOVE_FORCE 0x1	/* O_TRUNC: remove even if in use */
 #define MT_REMOVE_QUIET 0x2	/* do not log the failure */
 
-/* delete_module(name, O_NONBLOCK[|O_TRUNC]).  0 or -errno. */
-int mt_remove_module(const char *name, unsigned flags);
+/* delete_module(name, O_NONBLOCK[|O_TRUNC]); a failure is logged to ctx
+ * unless MT_REMOVE_QUIET.  0 or -errno. */
+int mt_remove_module(struct mt_ctx *ctx, const char *name, unsigned flags);
 
-/* ---- module directories and name resolution (lookup.c) ------------------ */
-
-struct mt_ctx;
-
-/* A module directory; NULL means MODULE_DIRECTORY/<uname release>, where
- * MODULE_DIRECTORY is configure's --with-module-directory (/lib/modules). */
-int mt_ctx_new(const char *dirname, struct mt_ctx **out);
-void mt_ctx_free(struct mt_ctx *ctx);
-const char *mt_ctx_dirname(const struct mt_ctx *ctx);
+/* ---- name resolution (lookup.c) ------------------------------------------ */
 
 struct mt_modref {
 	char *name;		/* module name */
@@ -293,12 +355,6 @@ int mt_lookup_path(struct mt_ctx *ctx, const char *path, struct mt_modref **out)
  * when absent, -errno. */
 int mt_module_dep(struct mt_ctx *ctx, struct mt_modref *ref);
 
-/* Configuration consulted by mt_lookup (aliases, install/remove commands)
- * and by probing; not owned by the context. */
-struct mt_config;
-void mt_ctx_set_config(struct mt_ctx *ctx, const struct mt_config *cfg);
-const struct mt_config *mt_ctx_config(const struct mt_ctx *ctx);
-
 /* 1 if NAME is in modules.builtin.bin, 0 if not (or no index), or -errno. */
 int mt_module_builtin(struct mt_ctx *ctx, const char *name);
 
@@ -311,16 +367,21 @@ bool mt_module_in_kernel(struct mt_ctx *ctx, const char *name);
 
 /* ---- module information (modinfo.c) -------------------------------------- */
 
-struct mt_builtin_info;
+struct mt_info;
 
-/* The information list of built-in module `name` from
- * DIRNAME/modules.builtin.modinfo (its first run of "name." records).
- * Count (0 if the module has none), or -errno (-ENOENT: no such file).
- * The list points into *info; free both with free() and
- * mt_builtin_info_free(). */
-int mt_builtin_modinfo(const char *dirname, const char *name,
-		       struct mt_builtin_info **info, struct mt_kv **out);
-void mt_builtin_info_free(struct mt_builtin_info *info);
+/* The information kmod lists for a module (modinfo's fields, libkmod's
+ * kmod_module_get_info): for a module file (mod->path), its .modinfo
+ * entries in order, then, when it is signed, sig_id, signer, sig_key,
+ * sig_hashalgo and signature (the key id and the signature as colon-joined
+ * hex bytes, with a line break and two tabs after every 20th); for a
+ * built-in module (no path), its entries in the context's
+ * modules.builtin.modinfo (the first run of "NAME." records).  Why a
+ * compressed module cannot be read is logged to ctx.  Returns the count
+ * (the list in *list, valid until mt_info_free(*info)), or -errno:
+ * -ENOENT for a built-in module when there is no modules.builtin.modinfo. */
+int mt_module_info(struct mt_ctx *ctx, const struct mt_modref *mod, struct mt_info **info,
+		   const struct mt_kv **list);
+void mt_info_free(struct mt_info *info);
 
 /* A parameter merged from "parm=NAME:DESC" and "parmtype=NAME:TYPE" entries;
  * desc/type are NULL when absent.  Strings are not NUL-terminated. */
@@ -349,11 +410,12 @@ struct mt_devname {
 /* Read a modules.devname file (depmod writes DIRNAME/modules.devname):
  * "MODULE DEVNAME TYPEMAJOR:MINOR" lines with decimal numbers, '#' lines
  * being comments.  A bad line (wrong field count, unknown type, bad number,
- * a DEVNAME that leaves /dev) is reported through the log function
- * (LOG_ERR, "PATH:LINE: invalid devname entry: ..."), skipped and counted
+ * a DEVNAME that leaves /dev) is logged to ctx (may be NULL; LOG_ERR,
+ * "PATH:LINE: invalid devname entry: ..."), skipped and counted
  * in *bad.  Returns the number of entries in file order (array in *out,
  * free with mt_devnames_free), or -errno (-ENOENT: no such file). */
-int mt_devnames_read(const char *path, struct mt_devname **out, int *bad);
+int mt_devnames_read(const struct mt_ctx *ctx, const char *path, struct mt_devname **out,
+		     int *bad);
 void mt_devnames_free(struct mt_devname *list, int count);
 
 /* ---- binary indexes, writing (index-write.c) ------------------------------ */
@@ -379,19 +441,7 @@ int mt_index_builder_write(struct mt_index_builder *b, FILE *out, enum mt_index_
 
 /* ---- modprobe.d configuration and the kernel command line (config.c) ----- */
 
-struct mt_config;
-
-/* Read the configuration as kmod does: `paths` (NULL: the default
- * directories SYSCONFDIR/modprobe.d, /run/modprobe.d,
- * /usr/local/lib/modprobe.d, DISTCONFDIR/modprobe.d, /lib/modprobe.d, with
- * configure's --sysconfdir (/etc) and --with-distconfdir (/usr/lib); else
- * the -C list, files or directories) merged by file name, plus
- * DIRNAME/modules.softdep and DIRNAME/modules.weakdep, then /proc/cmdline.
- * Bad lines are reported through the log function and skipped.  0 or
- * -errno. */
-int mt_config_new(const char *dirname, const char *const *paths, int npaths,
-		  struct mt_config **out);
-void mt_config_free(struct mt_config *cfg);
+/* What a context's configuration (mt_ctx_load_config) says. */
 
 struct mt_config_alias {
 	const char *pattern;	/* normalized fnmatch pattern */
@@ -457,9 +507,9 @@ int mt_probe_insert(struct mt_ctx *ctx, const struct mt_modref *top, unsigned fl
 		    const char *params, mt_probe_show_fn show, void *data);
 
 /* Run an install or remove command through /bin/sh with $CMDLINE_OPTS
- * replaced by `options` and MODPROBE_MODULE set.  0, or -EINVAL (reported)
+ * replaced by `options` and MODPROBE_MODULE set.  0, or -EINVAL (logged)
  * when it cannot run or exits non-zero. */
-int mt_run_command(const char *kind, const char *command, const char *module,
+int mt_run_command(struct mt_ctx *ctx, const char *kind, const char *command, const char *module,
 		   const char *options);
 
 /* ---- removing, as rmmod and modprobe -r do (remove.c) -------------------- */
@@ -522,13 +572,14 @@ int mt_probe_remove(struct mt_ctx *ctx, const char *name, unsigned flags,
  * the modules, parse them in parallel, resolve symbols and dependencies, and
  * write modules.dep, .alias, .softdep, .weakdep, .symbols, .devname and the
  * five binary indexes (or print the text ones with `show`).  Diagnostics go
- * to the library's log function with kmod's wording; after a LOG_CRIT
+ * to the log function of the context given with the options, in kmod's
+ * wording (the context's module directory plays no part); after a LOG_CRIT
  * message the library only returns an error, so the log function may exit. */
 struct mt_depmod_options {
 	const char *basedir;	/* absolute, or NULL: "" */
 	const char *moduledir;	/* NULL: MODULE_DIRECTORY (/lib/modules);
 				 * leading '/' optional */
-	const char *version;	/* kernel release, e.g. "6.1.0-56-amd64" */
+	const char *version;	/* kernel release, e.g. "6.1.0-1-amd64" */
 	const char *outdir;	/* absolute; NULL: basedir.  Outputs go to
 				 * <outdir><moduledir>/<version>, created 0755 */
 	const char *const *config_paths;	/* NULL-terminated; NULL: the
@@ -552,11 +603,11 @@ struct mt_depmod_options {
 
 /* Generate every output.  0 on success; a negative errno after the problem
  * has been logged (e.g. -ELOOP for dependency cycles, nothing written). */
-int mt_depmod_run(const struct mt_depmod_options *opts);
+int mt_depmod_run(const struct mt_ctx *ctx, const struct mt_depmod_options *opts);
 
 /* -A: 1 when <outdir>/modules.dep exists and no module under D is newer
  * (whole seconds), 0 when a full run is needed, as kmod decides it. */
-int mt_depmod_up_to_date(const struct mt_depmod_options *opts);
+int mt_depmod_up_to_date(const struct mt_ctx *ctx, const struct mt_depmod_options *opts);
 
 #ifdef __cplusplus
 }

@@ -1,8 +1,8 @@
 /*
- * lookup.c — a module directory and name resolution through its indexes:
- * from a name, alias or symbol to the modules (with paths) it stands for,
- * and a module's state, built in per the directory's modules.builtin.bin or
- * else as the kernel shows it.
+ * lookup.c — name resolution through a context's indexes and
+ * configuration: from a name, alias or symbol to the modules (with paths)
+ * it stands for, and a module's state, built in per the directory's
+ * modules.builtin.bin or else as the kernel shows it.
  */
 #include "config.h"
 
@@ -11,103 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
-#include <sys/utsname.h>
 #include <syslog.h>
 #include "internal.h"
-
-enum index_id {
-	INDEX_DEP,
-	INDEX_ALIAS,
-	INDEX_SYMBOLS,
-	INDEX_BUILTIN,
-	INDEX_BUILTIN_ALIAS,
-	INDEX_COUNT
-};
-
-static const char *const index_files[INDEX_COUNT] = {
-	[INDEX_DEP] = "modules.dep.bin",
-	[INDEX_ALIAS] = "modules.alias.bin",
-	[INDEX_SYMBOLS] = "modules.symbols.bin",
-	[INDEX_BUILTIN] = "modules.builtin.bin",
-	[INDEX_BUILTIN_ALIAS] = "modules.builtin.alias.bin",
-};
-
-struct mt_ctx {
-	const struct mt_config *config;
-	struct mt_index *index[INDEX_COUNT];
-	bool index_tried[INDEX_COUNT];
-	int index_err[INDEX_COUNT];
-	char dirname[];
-};
-
-int mt_ctx_new(const char *dirname, struct mt_ctx **out)
-{
-	char buf[PATH_MAX];
-	struct mt_ctx *ctx;
-	size_t len;
-
-	if (!dirname) {
-		struct utsname u;
-
-		if (uname(&u) < 0)
-			return mt_fail(errno, "uname() failed: %s", strerror(errno));
-		if ((size_t)snprintf(buf, sizeof(buf), MODULE_DIRECTORY "/%s", u.release) >= sizeof(buf))
-			return mt_fail(ENAMETOOLONG, "module directory name too long");
-		dirname = buf;
-	}
-	len = strlen(dirname);
-	ctx = calloc(1, sizeof(*ctx) + len + 1);
-	if (!ctx)
-		return mt_fail(ENOMEM, "out of memory");
-	memcpy(ctx->dirname, dirname, len);
-	*out = ctx;
-	return 0;
-}
-
-void mt_ctx_free(struct mt_ctx *ctx)
-{
-	if (!ctx)
-		return;
-	for (int i = 0; i < INDEX_COUNT; i++)
-		mt_index_close(ctx->index[i]);
-	free(ctx);
-}
-
-const char *mt_ctx_dirname(const struct mt_ctx *ctx)
-{
-	return ctx->dirname;
-}
-
-void mt_ctx_set_config(struct mt_ctx *ctx, const struct mt_config *cfg)
-{
-	ctx->config = cfg;
-}
-
-const struct mt_config *mt_ctx_config(const struct mt_ctx *ctx)
-{
-	return ctx->config;
-}
-
-/* The index, opened on first use; NULL when missing (a skipped step) with
- * *err = 0, NULL with *err < 0 when it exists but cannot be used. */
-static struct mt_index *ctx_index(struct mt_ctx *ctx, enum index_id id, int *err)
-{
-	if (!ctx->index_tried[id]) {
-		char path[PATH_MAX];
-		int ret;
-
-		ctx->index_tried[id] = true;
-		snprintf(path, sizeof(path), "%s/%s", ctx->dirname, index_files[id]);
-		ret = mt_index_open(path, &ctx->index[id]);
-		/* depmod writes the built-in indexes empty (0 bytes) when their
-		 * sources are missing: like kmod, treat them as absent then */
-		if (ret == -ENOENT || (ret < 0 && (id == INDEX_BUILTIN || id == INDEX_BUILTIN_ALIAS)))
-			ret = 0;
-		ctx->index_err[id] = ret;
-	}
-	*err = ctx->index_err[id];
-	return ctx->index[id];
-}
 
 void mt_modref_release(struct mt_modref *ref)
 {
@@ -186,7 +91,7 @@ int mt_module_dep(struct mt_ctx *ctx, struct mt_modref *ref)
 	char *line, *colon;
 	int err;
 
-	idx = ctx_index(ctx, INDEX_DEP, &err);
+	idx = mt_ctx_index(ctx, MT_INDEX_DEP, &err);
 	if (!idx)
 		return err;
 	errno = 0;
@@ -197,7 +102,7 @@ int mt_module_dep(struct mt_ctx *ctx, struct mt_modref *ref)
 	if (!colon) {
 		free(line);
 		return mt_fail(EINVAL, "%s/%s: bad entry for %s", ctx->dirname,
-			       index_files[INDEX_DEP], ref->name);
+			       mt_index_file(MT_INDEX_DEP), ref->name);
 	}
 	ref->path = absolute_path(ctx, line, (size_t)(colon - line));
 	err = ref->path ? push_dep_paths(ctx, colon + 1, ref) : -ENOMEM;
@@ -211,7 +116,7 @@ int mt_module_builtin(struct mt_ctx *ctx, const char *name)
 	char *value;
 	int err;
 
-	idx = ctx_index(ctx, INDEX_BUILTIN, &err);
+	idx = mt_ctx_index(ctx, MT_INDEX_BUILTIN, &err);
 	if (!idx)
 		return err;
 	errno = 0;
@@ -248,13 +153,11 @@ struct lookup {
 
 static int push_ref(struct lookup *l, const char *name, const char *alias, bool builtin)
 {
-	struct mt_modref *grown = realloc(l->refs, sizeof(*l->refs) * (size_t)(l->count + 1));
 	struct mt_modref *ref;
 
-	if (!grown)
+	if (mt_array_room(&l->refs, (size_t)l->count, sizeof(*l->refs)) < 0)
 		return -ENOMEM;
-	l->refs = grown;
-	ref = &grown[l->count++];
+	ref = &l->refs[l->count++];
 	*ref = (struct mt_modref){
 		.name = strdup(name),
 		.alias = alias ? strdup(alias) : NULL,
@@ -272,13 +175,13 @@ static void pop_ref(struct lookup *l)
 }
 
 /* A wildcard index: every value names a module. */
-static int lookup_wild(struct lookup *l, enum index_id id, bool builtin)
+static int lookup_wild(struct lookup *l, enum mt_index_id id, bool builtin)
 {
 	struct mt_index_value *values;
 	struct mt_index *idx;
 	int n, err;
 
-	idx = ctx_index(l->ctx, id, &err);
+	idx = mt_ctx_index(l->ctx, id, &err);
 	if (!idx)
 		return err;
 	n = mt_index_lookup_wild(idx, l->key, &values);
@@ -326,7 +229,7 @@ static int lookup_symbol(struct lookup *l)
 {
 	if (strncmp(l->key, "symbol:", 7) != 0)
 		return 0;
-	return lookup_wild(l, INDEX_SYMBOLS, false);
+	return lookup_wild(l, MT_INDEX_SYMBOLS, false);
 }
 
 /* A module of that name with a configured install or remove command. */
@@ -341,7 +244,7 @@ static int lookup_command(struct lookup *l)
 
 static int lookup_alias(struct lookup *l)
 {
-	return lookup_wild(l, INDEX_ALIAS, false);
+	return lookup_wild(l, MT_INDEX_ALIAS, false);
 }
 
 static int lookup_builtin(struct lookup *l)
@@ -353,7 +256,7 @@ static int lookup_builtin(struct lookup *l)
 
 static int lookup_builtin_alias(struct lookup *l)
 {
-	return lookup_wild(l, INDEX_BUILTIN_ALIAS, true);
+	return lookup_wild(l, MT_INDEX_BUILTIN_ALIAS, true);
 }
 
 /* kmod's order; the first step that finds anything ends the lookup, and a
@@ -429,25 +332,25 @@ int mt_lookup_softdeps(struct mt_ctx *ctx, const char *const *names, int n,
 		       struct mt_modref **out)
 {
 	struct mt_modref *all = NULL;
+	size_t cap = 0;
 	int count = 0;
 
 	for (int i = 0; i < n; i++) {
-		struct mt_modref *refs, *grown;
+		struct mt_modref *refs;
 		int nrefs = mt_lookup(ctx, names[i], 0, &refs);
 
 		if (nrefs < 0) {
-			mt_log(LOG_ERR, "failed to lookup dependency '%s', continuing anyway.\n", names[i]);
+			mt_log(ctx, LOG_ERR, "failed to lookup dependency '%s', continuing anyway.\n",
+			       names[i]);
 			continue;
 		}
 		if (nrefs == 0)
 			continue;
-		grown = realloc(all, sizeof(*all) * (size_t)(count + nrefs));
-		if (!grown) {
+		if (mt_array_reserve(&all, &cap, (size_t)count + (size_t)nrefs, sizeof(*all)) < 0) {
 			mt_modrefs_free(refs, nrefs);
 			mt_modrefs_free(all, count);
 			return -ENOMEM;
 		}
-		all = grown;
 		memcpy(all + count, refs, sizeof(*refs) * (size_t)nrefs);
 		count += nrefs;
 		free(refs);

@@ -1,6 +1,8 @@
 /*
- * modinfo.c — a module's information list: the built-in modules' lists in
- * modules.builtin.modinfo, and parameters merged from parm/parmtype entries.
+ * modinfo.c — a module's information list, as modinfo shows it and libkmod
+ * returns it: a module file's .modinfo entries with its signature's, or a
+ * built-in module's list in modules.builtin.modinfo; and the parameters
+ * merged from parm/parmtype entries.
  */
 #include "config.h"
 
@@ -10,18 +12,18 @@
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <stdio.h>
+#include <syslog.h>
 #include <unistd.h>
 #include "internal.h"
 
 static int push_kv(struct mt_kv **list, int *count, const char *s, size_t len)
 {
 	const char *eq = memchr(s, '=', len);
-	struct mt_kv *grown = realloc(*list, sizeof(**list) * (size_t)(*count + 1));
 
-	if (!grown)
+	if (mt_array_room(list, (size_t)*count, sizeof(**list)) < 0)
 		return -ENOMEM;
-	*list = grown;
-	grown[*count] = (struct mt_kv){
+	(*list)[*count] = (struct mt_kv){
 		.key = s,
 		.key_len = eq ? (size_t)(eq - s) : len,
 		.value = eq ? eq + 1 : s + len,
@@ -31,83 +33,179 @@ static int push_kv(struct mt_kv **list, int *count, const char *s, size_t len)
 	return 0;
 }
 
-struct mt_builtin_info {
-	void *map;
-	size_t size;
+/* A module's list and what it points into. */
+struct mt_info {
+	struct mt_kv *kv;
+	int count;
+	size_t cap;
+	struct mt_module *mod;		/* a module file's image */
+	void *map;			/* modules.builtin.modinfo, mapped */
+	size_t map_size;
+	char *owned[5];			/* the signature's values */
+	int owned_count;
 };
 
-int mt_builtin_modinfo(const char *dirname, const char *name,
-		       struct mt_builtin_info **info, struct mt_kv **out)
+/* The list of built-in module `name` from DIRNAME/modules.builtin.modinfo:
+ * its first run of "name." records.  Count (0 if the module has none), or
+ * -errno (-ENOENT: no such file). */
+static int builtin_modinfo(const char *dirname, const char *name, struct mt_info *info)
 {
 	char path[PATH_MAX];
 	size_t name_len = strlen(name);
-	struct mt_kv *list = NULL;
-	struct mt_builtin_info *bi;
 	const char *p, *end;
 	struct stat st;
-	int fd, count = 0, err = 0;
+	int fd, err = 0;
 
 	snprintf(path, sizeof(path), "%s/modules.builtin.modinfo", dirname);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return mt_fail(errno, "%s: %s", path, strerror(errno));
-	bi = calloc(1, sizeof(*bi));
-	if (!bi || fstat(fd, &st) < 0) {
-		err = mt_fail(bi ? errno : ENOMEM, "%s: %s", path, strerror(bi ? errno : ENOMEM));
+	if (fstat(fd, &st) < 0) {
+		err = mt_fail(errno, "%s: %s", path, strerror(errno));
 		close(fd);
-		free(bi);
 		return err;
 	}
-	bi->size = (size_t)st.st_size;
-	if (bi->size) {
-		bi->map = mmap(NULL, bi->size, PROT_READ, MAP_PRIVATE, fd, 0);
-		if (bi->map == MAP_FAILED) {
+	if (st.st_size > 0) {
+		void *map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+
+		if (map == MAP_FAILED) {
 			err = mt_fail(errno, "%s: cannot map: %s", path, strerror(errno));
 			close(fd);
-			free(bi);
 			return err;
 		}
+		info->map = map;
+		info->map_size = (size_t)st.st_size;
 	}
 	close(fd);
 
 	/* NUL-terminated "MODNAME.key=value" records; the module's entries are
 	 * the first contiguous run carrying its prefix. */
-	p = bi->map;
-	end = bi->size ? p + bi->size : p;	/* an empty file is not mapped */
+	p = info->map;
+	end = info->map_size ? p + info->map_size : p;	/* an empty file is not mapped */
 	while (p < end) {
 		const char *nul = memchr(p, '\0', (size_t)(end - p));
 		size_t len = nul ? (size_t)(nul - p) : (size_t)(end - p);
 		const char *dot = memchr(p, '.', len);
 
-		if (!dot) {
-			err = mt_fail(EINVAL, "%s: record without a module name", path);
-			break;
-		}
+		if (!dot)
+			return mt_fail(EINVAL, "%s: record without a module name", path);
 		if ((size_t)(dot - p) == name_len && memcmp(p, name, name_len) == 0) {
-			err = push_kv(&list, &count, dot + 1, len - name_len - 1);
-			if (err < 0)
-				break;
-		} else if (count) {
+			if (push_kv(&info->kv, &info->count, dot + 1, len - name_len - 1) < 0)
+				return -ENOMEM;
+		} else if (info->count) {
 			break;
 		}
 		p = nul ? nul + 1 : end;
 	}
-	if (err < 0) {
-		free(list);
-		mt_builtin_info_free(bi);
-		return err;
-	}
-	*info = bi;
-	*out = list;
-	return count;
+	return info->count;
 }
 
-void mt_builtin_info_free(struct mt_builtin_info *info)
+/* "AB:CD:...", with a line break and two tabs after every 20th byte, as
+ * kmod shows key ids and signatures. */
+static char *hex_string(const unsigned char *bytes, size_t len)
+{
+	char *out = malloc(len * 6 + 1), *p = out;
+
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i < len; i++) {
+		p += sprintf(p, "%02X", bytes[i]);
+		if (i + 1 < len) {
+			*p++ = ':';
+			if ((i + 1) % 20 == 0)
+				p = stpcpy(p, "\n\t\t");
+		}
+	}
+	*p = '\0';
+	return out;
+}
+
+/* Append key=value to a module file's list; the list owns value. */
+static int append(struct mt_info *info, const char *key, char *value)
+{
+	if (!value)
+		return -ENOMEM;
+	info->owned[info->owned_count++] = value;
+	if (mt_array_reserve(&info->kv, &info->cap, (size_t)info->count + 1, sizeof(*info->kv)) < 0)
+		return -ENOMEM;
+	info->kv[info->count++] = (struct mt_kv){ key, value, strlen(key), strlen(value) };
+	return 0;
+}
+
+static int append_signature(const struct mt_ctx *ctx, struct mt_info *info, const void *data,
+			    size_t size)
+{
+	struct mt_signature sig;
+	int err;
+
+	if (mt_signature_parse(ctx, data, size, &sig) < 0)
+		return 0;
+	err = append(info, "sig_id", strdup(sig.id_type));
+	if (err >= 0)
+		err = append(info, "signer", strdup(sig.signer));
+	if (err >= 0)
+		err = append(info, "sig_key", hex_string(sig.key_id, sig.key_id_len));
+	if (err >= 0)
+		err = append(info, "sig_hashalgo", strdup(sig.hash_algo));
+	if (err >= 0)
+		err = append(info, "signature", hex_string(sig.signature, sig.signature_len));
+	mt_signature_release(&sig);
+	return err;
+}
+
+static int file_modinfo(struct mt_ctx *ctx, const char *path, struct mt_info *info)
+{
+	const struct mt_elf *elf;
+	const void *data;
+	size_t size;
+	int err;
+
+	err = mt_module_open(path, &info->mod);
+	if (err >= 0)
+		err = mt_module_image(info->mod, &data, &size);
+	/* say why a compressed module could not be read */
+	if ((err == -EINVAL || err == -ELIBACC || err == -ENOTSUP) && info->mod &&
+	    mt_file_compression(mt_module_file(info->mod)) != MT_COMPRESSION_NONE)
+		mt_log(ctx, LOG_ERR, "%s\n", mt_last_error());
+	if (err >= 0)
+		err = mt_module_elf(info->mod, &elf);
+	if (err >= 0)
+		err = info->count = mt_elf_modinfo(elf, &info->kv);
+	info->cap = (size_t)info->count;
+	if (err >= 0)
+		err = append_signature(ctx, info, data, size);
+	return err < 0 ? err : info->count;
+}
+
+int mt_module_info(struct mt_ctx *ctx, const struct mt_modref *mod, struct mt_info **info,
+		   const struct mt_kv **list)
+{
+	struct mt_info *in = calloc(1, sizeof(*in));
+	int n;
+
+	if (!in)
+		return mt_fail(ENOMEM, "%s: out of memory", mod->name);
+	n = mod->path ? file_modinfo(ctx, mod->path, in)
+		      : builtin_modinfo(ctx->dirname, mod->name, in);
+	if (n < 0) {
+		mt_info_free(in);
+		return n;
+	}
+	*info = in;
+	*list = in->kv;
+	return n;
+}
+
+void mt_info_free(struct mt_info *info)
 {
 	if (!info)
 		return;
-	if (info->size)
-		munmap(info->map, info->size);
+	free(info->kv);
+	mt_module_close(info->mod);
+	if (info->map_size)
+		munmap(info->map, info->map_size);
+	for (int i = 0; i < info->owned_count; i++)
+		free(info->owned[i]);
 	free(info);
 }
 
@@ -146,13 +244,10 @@ int mt_params_merge(const struct mt_kv *list, int count, struct mt_param **out,
 			}
 		}
 		if (!p) {
-			struct mt_param *grown = realloc(params, sizeof(*params) * (size_t)(n + 1));
-
-			if (!grown) {
+			if (mt_array_room(&params, (size_t)n, sizeof(*params)) < 0) {
 				free(params);
 				return -ENOMEM;
 			}
-			params = grown;
 			p = &params[n++];
 			*p = (struct mt_param){ .name = kv->value, .name_len = name_len };
 		}

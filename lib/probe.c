@@ -37,13 +37,7 @@ static bool same_str(const char *a, const char *b)
 
 static int push(struct pmod ***vec, int *count, struct pmod *m)
 {
-	struct pmod **grown = realloc(*vec, sizeof(**vec) * (size_t)(*count + 1));
-
-	if (!grown)
-		return -ENOMEM;
-	grown[(*count)++] = m;
-	*vec = grown;
-	return 0;
+	return MT_ARRAY_APPEND(*vec, *count, m);
 }
 
 /* The probe's module for a lookup result (taking over its strings). */
@@ -236,7 +230,8 @@ static char *substitute_options(const char *command, const char *options)
 	return out;
 }
 
-int mt_run_command(const char *kind, const char *command, const char *module, const char *options)
+int mt_run_command(struct mt_ctx *ctx, const char *kind, const char *command, const char *module,
+		   const char *options)
 {
 	char *cmd = substitute_options(command, options);
 	int status;
@@ -247,7 +242,7 @@ int mt_run_command(const char *kind, const char *command, const char *module, co
 	status = system(cmd);
 	unsetenv("MODPROBE_MODULE");
 	if (status == -1) {
-		mt_log(LOG_ERR, "Could not run %s command '%s' for module %s: %s\n", kind, cmd, module,
+		mt_log(ctx, LOG_ERR, "Could not run %s command '%s' for module %s: %s\n", kind, cmd, module,
 		       strerror(errno));
 		free(cmd);
 		return -EINVAL;
@@ -256,7 +251,7 @@ int mt_run_command(const char *kind, const char *command, const char *module, co
 		free(cmd);
 		return 0;
 	}
-	mt_log(LOG_ERR, "Error running %s command '%s' for module %s: retcode %d\n", kind, cmd,
+	mt_log(ctx, LOG_ERR, "Error running %s command '%s' for module %s: retcode %d\n", kind, cmd,
 	       module, WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 	free(cmd);
 	return -EINVAL;
@@ -281,7 +276,7 @@ static int run_entry(struct probe *p, struct pmod *m, unsigned flags, const char
 		if (show)
 			show(&action, data);
 		if (!(flags & MT_PROBE_DRY_RUN))
-			err = mt_run_command("install", install, m->ref.name, options);
+			err = mt_run_command(p->ctx, "install", install, m->ref.name, options);
 	} else {
 		action.path = m->ref.path;
 		action.builtin = !m->ref.path &&
@@ -290,10 +285,10 @@ static int run_entry(struct probe *p, struct pmod *m, unsigned flags, const char
 			show(&action, data);
 		if (!(flags & MT_PROBE_DRY_RUN)) {
 			if (!m->ref.path) {
-				mt_log(LOG_ERR, "could not find module by name='%s'\n", m->ref.name);
+				mt_log(p->ctx, LOG_ERR, "could not find module by name='%s'\n", m->ref.name);
 				err = -ENOENT;
 			} else {
-				err = mt_insert_module(m->ref.path, options,
+				err = mt_insert_module(p->ctx, m->ref.path, options,
 						       flags & (MT_INSERT_FORCE_MODVERSION |
 								MT_INSERT_FORCE_VERMAGIC));
 			}

@@ -47,12 +47,12 @@ int mt_remove_check(struct mt_ctx *ctx, const char *name, mt_remove_show_fn show
 		return report(show, data, &event, MT_REMOVE_BUILTIN, -ENOENT);
 	if (state <= MT_INITSTATE_NONE) {
 		if (state < 0)
-			mt_log(LOG_ERR, "%s\n", mt_last_error());
+			mt_log(ctx, LOG_ERR, "%s\n", mt_last_error());
 		return report(show, data, &event, MT_REMOVE_NOT_LOADED, -ENOENT);
 	}
 	n = mt_module_holders(name, &holders);
 	if (n < 0)
-		mt_log(LOG_ERR, "%s\n", mt_last_error());
+		mt_log(ctx, LOG_ERR, "%s\n", mt_last_error());
 	if (n > 0) {
 		event.holders = (const char *const *)holders;
 		event.nholders = n;
@@ -62,7 +62,7 @@ int mt_remove_check(struct mt_ctx *ctx, const char *name, mt_remove_show_fn show
 	}
 	err = mt_module_refcnt(name, &refcnt);
 	if (err == -EINVAL)
-		mt_log(LOG_ERR, "%s\n", mt_last_error());
+		mt_log(ctx, LOG_ERR, "%s\n", mt_last_error());
 	if (err == -ENOENT)
 		return report(show, data, &event, MT_REMOVE_UNSUPPORTED, err);
 	if (err < 0)
@@ -97,7 +97,7 @@ static int delete_waiting(const struct removal *r, const char *name)
 		return 0;
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	for (;;) {
-		err = mt_remove_module(name, force | (wait ? MT_REMOVE_QUIET : 0));
+		err = mt_remove_module(r->ctx, name, force | (wait ? MT_REMOVE_QUIET : 0));
 		if (err != -EAGAIN || !wait)
 			break;
 		elapsed = msec_since(&start);
@@ -114,7 +114,7 @@ static int delete_waiting(const struct removal *r, const char *name)
 	}
 	/* the message mt_remove_module() recorded but did not log */
 	if (err < 0 && wait)
-		mt_log(LOG_ERR, "%s\n", mt_last_error());
+		mt_log(r->ctx, LOG_ERR, "%s\n", mt_last_error());
 	if (err == -EEXIST) {
 		if (!(r->flags & MT_PROBE_FAIL_ON_LOADED))
 			return 0;
@@ -206,7 +206,7 @@ static int remove_module(const struct removal *r, const char *name, bool recursi
 	if (event.command) {
 		report(r->show, r->data, &event, MT_REMOVE_RUNNING_COMMAND, 0);
 		if (!(r->flags & MT_PROBE_DRY_RUN) &&
-		    mt_run_command("remove", event.command, name, "") < 0) {
+		    mt_run_command(r->ctx, "remove", event.command, name, "") < 0) {
 			err = report(r->show, r->data, &event, MT_REMOVE_COMMAND_FAILED, -EINVAL);
 			goto done;
 		}

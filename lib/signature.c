@@ -191,7 +191,8 @@ static int fill_pkcs7_from(const struct mt_crypto *crypto, PKCS7 *p7, struct mt_
 
 /* Without libcrypto, the signature is reported as if built without OpenSSL
  * and the caller's log function is told why. */
-static int fill_pkcs7(const uint8_t *der, uint32_t len, struct mt_signature *sig)
+static int fill_pkcs7(const struct mt_ctx *ctx, const uint8_t *der, uint32_t len,
+		      struct mt_signature *sig)
 {
 	const unsigned char *cursor = der;
 	const struct mt_crypto *crypto;
@@ -203,7 +204,7 @@ static int fill_pkcs7(const uint8_t *der, uint32_t len, struct mt_signature *sig
 		return mt_fail(ENODATA, "module signature: PKCS#7 message too large");
 #endif
 	if (mt_load_crypto("module signature", &crypto) < 0) {
-		mt_log(LOG_WARNING, "%s\n", mt_last_error());
+		mt_log(ctx, LOG_WARNING, "%s\n", mt_last_error());
 		return fill_pkcs7_unknown(sig);
 	}
 	/* Leave OpenSSL's error queue as we found it: a bad signature is
@@ -221,8 +222,10 @@ static int fill_pkcs7(const uint8_t *der, uint32_t len, struct mt_signature *sig
 
 #else
 
-static int fill_pkcs7(const uint8_t *der, uint32_t len, struct mt_signature *sig)
+static int fill_pkcs7(const struct mt_ctx *ctx, const uint8_t *der, uint32_t len,
+		      struct mt_signature *sig)
 {
+	(void)ctx;
 	(void)der;
 	(void)len;
 	return fill_pkcs7_unknown(sig);
@@ -230,7 +233,8 @@ static int fill_pkcs7(const uint8_t *der, uint32_t len, struct mt_signature *sig
 
 #endif
 
-int mt_signature_parse(const void *data, size_t size, struct mt_signature *out)
+int mt_signature_parse(const struct mt_ctx *ctx, const void *data, size_t size,
+		       struct mt_signature *out)
 {
 	const uint8_t *bytes = data;
 	struct sig_info info;
@@ -258,7 +262,7 @@ int mt_signature_parse(const void *data, size_t size, struct mt_signature *out)
 
 	out->id_type = id_type_names[info.id_type];
 	if (info.id_type == ID_PKCS7)
-		err = fill_pkcs7(bytes + before_info - info.sig_len, info.sig_len, out);
+		err = fill_pkcs7(ctx, bytes + before_info - info.sig_len, info.sig_len, out);
 	else
 		err = fill_raw(bytes + before_info - info.sig_len - info.key_id_len -
 			       info.signer_len, &info, out);

@@ -19,16 +19,11 @@ void mt_strv_free(char **strv, int count)
 
 int mt_strv_push(char ***strv, int *count, const char *s)
 {
-	char **grown, *copy = strdup(s);
+	char *copy = strdup(s);
 
-	if (!copy)
-		return -ENOMEM;
-	grown = realloc(*strv, sizeof(**strv) * (size_t)(*count + 1));
-	if (!grown) {
+	if (!copy || MT_ARRAY_APPEND(*strv, *count, copy) < 0) {
 		free(copy);
 		return -ENOMEM;
 	}
-	grown[(*count)++] = copy;
-	*strv = grown;
 	return 0;
 }

@@ -3,7 +3,7 @@
  * the file list, the syntax, every directive, the kernel command line, the
  * queries, the `modprobe -c` rendering, and hostile input.
  *
- * mt_config_new() always reads /proc/cmdline, and by default the system's
+ * Reading a configuration always reads /proc/cmdline, and by default the system's
  * modprobe.d directories, so the tests run under the shim (from $MT_SHIM or
  * argv[1]): the test builds a temporary root, then re-executes itself under
  * LD_PRELOAD as "--unit ROOT".
@@ -31,7 +31,7 @@
 #include <sys/wait.h>
 #include <syslog.h>
 #include <unistd.h>
-#include "libmodtool.h"
+#include "internal.h"
 #include "tap.h"
 
 /* ---- --dump ---------------------------------------------------------------- */
@@ -47,7 +47,7 @@ static int dump_main(int argc, char **argv)
 {
 	const char **paths = calloc((size_t)argc + 1, sizeof(*paths));
 	const char *dirname = NULL;
-	struct mt_config *cfg;
+	struct mt_ctx *ctx = NULL;
 	int npaths = 0, err;
 
 	if (!paths)
@@ -63,15 +63,19 @@ static int dump_main(int argc, char **argv)
 			return 2;
 		}
 	}
-	mt_set_log_fn(print_message, NULL);
-	err = mt_config_new(dirname, npaths ? paths : NULL, npaths, &cfg);
+	err = mt_ctx_new(dirname, &ctx);
+	if (err >= 0) {
+		mt_ctx_set_log_fn(ctx, print_message, NULL);
+		err = mt_ctx_load_config(ctx, npaths ? paths : NULL, npaths);
+	}
 	free(paths);
 	if (err < 0) {
 		fprintf(stderr, "test-config: %s\n", mt_last_error());
+		mt_ctx_free(ctx);
 		return 1;
 	}
-	mt_config_dump(cfg, stdout);
-	mt_config_free(cfg);
+	mt_config_dump(mt_ctx_config(ctx), stdout);
+	mt_ctx_free(ctx);
 	return 0;
 }
 
@@ -79,6 +83,7 @@ static int dump_main(int argc, char **argv)
 
 static const char *root;	/* the fake system */
 static char moddir[PATH_MAX];	/* ROOT/lib/modules/VER: DIRNAME */
+static struct mt_ctx *moddir_ctx;	/* the context of moddir */
 
 /* Messages the library reported since the last take_log(). */
 static char *log_text;
@@ -182,8 +187,8 @@ static void remove_tree(const char *rel)
 	nftw(path_in_root(rel), remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
-/* mt_config_new() with the -C paths given (NULL-terminated list; NULL
- * itself for the defaults), DIRNAME = moddir. */
+/* The configuration with the -C paths given (NULL-terminated list; NULL
+ * itself for the defaults), for the context of moddir. */
 static struct mt_config *load(const char *const *paths)
 {
 	struct mt_config *cfg = NULL;
@@ -192,9 +197,9 @@ static struct mt_config *load(const char *const *paths)
 
 	while (paths && paths[npaths])
 		npaths++;
-	err = mt_config_new(moddir, paths, npaths, &cfg);
+	err = mt_config_read(moddir_ctx, paths, npaths, &cfg);
 	if (err < 0) {
-		printf("Bail out! mt_config_new: %s\n", mt_last_error());
+		printf("Bail out! mt_config_read: %s\n", mt_last_error());
 		exit(1);
 	}
 	return cfg;
@@ -598,10 +603,16 @@ static void test_files(void)
 	mt_config_free(cfg);
 	{
 		struct mt_config *nodir;
+		struct mt_ctx *elsewhere;
 
-		tap_is_int(mt_config_new(NULL, empty, 0, &nodir), 0, "files: no DIRNAME");
-		tap_is_str(dump(nodir), "", "files: no DIRNAME, no modules.softdep");
+		make_dirs("lib/modules/none");
+		tap_ok(mt_ctx_new(path_in_root("lib/modules/none"), &elsewhere) == 0 &&
+		       mt_config_read(elsewhere, empty, 0, &nodir) == 0,
+		       "files: a DIRNAME without modules.softdep");
+		tap_is_str(dump(nodir), "", "files: no DIRNAME files, no modules.softdep");
 		mt_config_free(nodir);
+		mt_ctx_free(elsewhere);
+		remove_tree("lib/modules/none");
 	}
 	remove_tree("lib/modules/9.9/modules.softdep");
 	remove_tree("lib/modules/9.9/modules.weakdep");
@@ -745,7 +756,12 @@ static int unit_main(const char *fake_root)
 	snprintf(moddir, sizeof(moddir), "%s/lib/modules/9.9", root);
 	make_dirs("lib/modules/9.9");
 	set_cmdline("");
-	mt_set_log_fn(record_message, NULL);
+	if (mt_ctx_new(moddir, &moddir_ctx) < 0) {
+		printf("Bail out! mt_ctx_new: %s\n", mt_last_error());
+		return 1;
+	}
+	mt_ctx_set_log_fn(moddir_ctx, record_message, NULL);
+	mt_ctx_set_log_priority(moddir_ctx, LOG_DEBUG);
 
 	test_syntax();
 	test_directives();
@@ -754,6 +770,7 @@ static int unit_main(const char *fake_root)
 	test_files();
 	test_hostile();
 
+	mt_ctx_free(moddir_ctx);
 	free(log_text);
 	free(taken);
 	free(dumped);

@@ -15,6 +15,7 @@
 static char dir[4096];
 static char path[4200];
 static char messages[16384];
+static struct mt_ctx *ctx;
 
 static void collect(int priority, const char *msg, void *data)
 {
@@ -39,7 +40,7 @@ static int read_text(const char *text, struct mt_devname **list, int *bad)
 {
 	write_file(text, strlen(text));
 	messages[0] = '\0';
-	return mt_devnames_read(path, list, bad);
+	return mt_devnames_read(ctx, path, list, bad);
 }
 
 static void check_one_bad(const char *line, const char *why)
@@ -68,7 +69,11 @@ int main(void)
 		return 1;
 	}
 	snprintf(path, sizeof(path), "%s/modules.devname", dir);
-	mt_set_log_fn(collect, NULL);
+	if (mt_ctx_new(dir, &ctx) < 0) {
+		printf("Bail out! %s\n", mt_last_error());
+		return 1;
+	}
+	mt_ctx_set_log_fn(ctx, collect, NULL);
 
 	n = read_text("# Device nodes to trigger on-demand module loading.\n"
 		      "fuse fuse c10:229\n"
@@ -149,7 +154,7 @@ int main(void)
 		write_file(text, sizeof(text) - 1);
 	}
 	messages[0] = '\0';
-	n = mt_devnames_read(path, &list, &bad);
+	n = mt_devnames_read(ctx, path, &list, &bad);
 	tap_ok(n == 2 && bad == 1, "a line with a NUL byte is bad, the others are kept");
 	{
 		char want[8192];
@@ -178,10 +183,10 @@ int main(void)
 	free(big);
 
 	unlink(path);
-	n = mt_devnames_read(path, &list, &bad);
+	n = mt_devnames_read(ctx, path, &list, &bad);
 	tap_is_int(n, -ENOENT, "a missing file: -ENOENT");
 	mkdir(path, 0755);
-	n = mt_devnames_read(path, &list, &bad);
+	n = mt_devnames_read(ctx, path, &list, &bad);
 	tap_is_int(n, -EISDIR, "a directory: -EISDIR");
 	{
 		char want[8192];
@@ -191,5 +196,6 @@ int main(void)
 	}
 	rmdir(path);
 	rmdir(dir);
+	mt_ctx_free(ctx);
 	return tap_done();
 }

@@ -198,6 +198,30 @@ static void check_xz_loads_liblzma(void)
 }
 #endif
 
+/* The one list of module file suffixes. */
+static void test_suffixes(void)
+{
+	static const struct {
+		const char *name;
+		int want;
+	} cases[] = {
+		{ "ext4.ko", MT_COMPRESSION_NONE },
+		{ "/a/b/ext4.ko.gz", MT_COMPRESSION_GZIP },
+		{ "ext4.ko.xz", MT_COMPRESSION_XZ },
+		{ "ext4.ko.zst", MT_COMPRESSION_ZSTD },
+		{ ".ko", -ENOENT },
+		{ "ext4.ko.bz2", -ENOENT },
+		{ "ext4.ko.xz.orig", -ENOENT },
+		{ "ext4", -ENOENT },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		tap_is_int(mt_module_suffix(cases[i].name, strlen(cases[i].name)), cases[i].want,
+			   "suffix of %s", cases[i].name);
+	tap_is_int(mt_module_suffix("a.ko.zst", 4), MT_COMPRESSION_NONE,
+		   "only the first len bytes count");
+}
+
 int main(void)
 {
 	static unsigned char out[sizeof(payload) * 2];
@@ -282,5 +306,6 @@ int main(void)
 #else
 	check_stream("zst.ko", MT_COMPRESSION_ZSTD, (unsigned char *)"\x28\xb5\x2f\xfd\0\0\0\0", 8);
 #endif
+	test_suffixes();
 	return tap_done();
 }

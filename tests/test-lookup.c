@@ -299,7 +299,6 @@ static void remove_dir(void)
 int main(void)
 {
 	const char *tmp = getenv("TMPDIR"), *conf;
-	struct mt_config *cfg;
 	struct mt_ctx *ctx;
 
 	snprintf(dir, sizeof(dir), "%s/test-lookup.XXXXXX", tmp && *tmp ? tmp : "/tmp");
@@ -310,11 +309,10 @@ int main(void)
 	atexit(remove_dir);
 	make_directory();
 	conf = strdup(in_dir("test.conf"));
-	if (!conf || mt_ctx_new(dir, &ctx) < 0 || mt_config_new(dir, &conf, 1, &cfg) < 0) {
+	if (!conf || mt_ctx_new(dir, &ctx) < 0 || mt_ctx_load_config(ctx, &conf, 1) < 0) {
 		printf("Bail out! %s\n", mt_last_error());
 		return 1;
 	}
-	mt_ctx_set_config(ctx, cfg);
 
 	test_module_dep(ctx);
 	test_lookup(ctx);
@@ -323,7 +321,6 @@ int main(void)
 	test_remove(ctx);
 
 	mt_ctx_free(ctx);
-	mt_config_free(cfg);
 	free((char *)conf);
 	return tap_done();
 }

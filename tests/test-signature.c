@@ -115,7 +115,7 @@ static void test_raw_layouts(void)
 	};
 	struct mt_signature sig;
 	struct image img = raw_image(module_bytes, ID_X509, 4);
-	int rc = mt_signature_parse(img.data, img.len, &sig);
+	int rc = mt_signature_parse(NULL, img.data, img.len, &sig);
 
 	tap_is_int(rc, 0, "X509 trailer parses");
 	tap_is_str(sig.id_type, "X509", "X509: id type");
@@ -131,7 +131,7 @@ static void test_raw_layouts(void)
 
 	/* Empty module part: the signature pieces fill everything before the info. */
 	img = raw_image("", ID_PGP, 0);
-	rc = mt_signature_parse(img.data, img.len, &sig);
+	rc = mt_signature_parse(NULL, img.data, img.len, &sig);
 	tap_is_int(rc, 0, "PGP trailer with no module bytes before it parses");
 	tap_is_str(sig.id_type, "PGP", "PGP: id type");
 	tap_ok(same_bytes(sig.signature, sig.signature_len, raw_sig, sizeof(raw_sig)),
@@ -140,7 +140,7 @@ static void test_raw_layouts(void)
 
 	/* Padding is ignored. */
 	memset(info_of(&img) + 5, 0xff, 3);
-	rc = mt_signature_parse(img.data, img.len, &sig);
+	rc = mt_signature_parse(NULL, img.data, img.len, &sig);
 	tap_is_int(rc, 0, "non-zero padding is ignored");
 	mt_signature_release(&sig);
 	free(img.data);
@@ -149,7 +149,7 @@ static void test_raw_layouts(void)
 	put(&img, module_bytes, sizeof(module_bytes));
 	put(&img, "S", 1);
 	put_trailer(&img, 0, 8, ID_PGP, 0, 0, 1);
-	rc = mt_signature_parse(img.data, img.len, &sig);
+	rc = mt_signature_parse(NULL, img.data, img.len, &sig);
 	tap_is_int(rc, 0, "PGP trailer without signer or key id parses");
 	tap_is_str(sig.signer, "", "empty signer is \"\"");
 	tap_ok(sig.key_id != NULL && sig.key_id_len == 0, "empty key id is allocated, length 0");
@@ -161,7 +161,7 @@ static void test_raw_layouts(void)
 
 	for (unsigned hash = 0; hash < sizeof(hash_names) / sizeof(hash_names[0]); hash++) {
 		img = raw_image(module_bytes, ID_X509, hash);
-		rc = mt_signature_parse(img.data, img.len, &sig);
+		rc = mt_signature_parse(NULL, img.data, img.len, &sig);
 		tap_is_str(rc == 0 ? sig.hash_algo : NULL, hash_names[hash], "hash %u name", hash);
 		mt_signature_release(&sig);
 		free(img.data);
@@ -173,7 +173,7 @@ static void test_raw_layouts(void)
 static void expect_unsigned(const void *data, size_t size, const char *what)
 {
 	struct mt_signature sig;
-	int rc = mt_signature_parse(data, size, &sig);
+	int rc = mt_signature_parse(NULL, data, size, &sig);
 
 	tap_is_int(rc, -ENODATA, "%s -> ENODATA", what);
 	tap_ok(sig.id_type == NULL && sig.signer == NULL && sig.key_id == NULL &&
@@ -382,7 +382,7 @@ static void test_pkcs7_case(EVP_PKEY *key, const struct pkcs7_case *c)
 	struct image img = der_of(p7);
 	const ASN1_OCTET_STRING *enc = enc_digest_of(p7);
 	struct mt_signature sig;
-	int rc = mt_signature_parse(img.data, img.len, &sig);
+	int rc = mt_signature_parse(NULL, img.data, img.len, &sig);
 
 	tap_is_int(rc, 0, "%s: parses", c->what);
 	tap_is_str(sig.id_type, "PKCS#7", "%s: id type", c->what);
@@ -421,7 +421,7 @@ static void test_unknown_digest(EVP_PKEY *key)
 	tap_ok(last != NULL, "unknown digest: sha256 OID found in the DER");
 	if (last)
 		last[sizeof(sha256_oid) - 1] = 0x7f;
-	rc = mt_signature_parse(img.data, img.len, &sig);
+	rc = mt_signature_parse(NULL, img.data, img.len, &sig);
 	tap_is_int(rc, 0, "unknown digest: parses");
 	tap_is_str(sig.hash_algo, "2.16.840.1.101.3.4.2.127",
 		   "unknown digest: hash algorithm is the dotted OID");
@@ -467,7 +467,7 @@ static void test_hostile_der(EVP_PKEY *key)
 	for (int cut = 1; cut < der_len; cut++) {
 		struct image img = pkcs7_image(der, (size_t)cut);
 		struct mt_signature sig;
-		int rc = mt_signature_parse(img.data, img.len, &sig);
+		int rc = mt_signature_parse(NULL, img.data, img.len, &sig);
 
 		runs++;
 		bad += rc != -ENODATA && !(rc == 0 && sig.signer && sig.key_id && sig.signature);
@@ -482,7 +482,7 @@ static void test_hostile_der(EVP_PKEY *key)
 			int rc;
 
 			img.data[sizeof(signed_content) + (size_t)pos] ^= flips[f];
-			rc = mt_signature_parse(img.data, img.len, &sig);
+			rc = mt_signature_parse(NULL, img.data, img.len, &sig);
 			runs++;
 			bad += rc != -ENODATA &&
 			       !(rc == 0 && sig.signer && sig.hash_algo && sig.key_id && sig.signature);
@@ -536,7 +536,7 @@ static void test_pkcs7(void)
 	static const unsigned char not_der[] = { 0x01, 0x02, 0x03 };
 	struct image img = pkcs7_image(not_der, sizeof(not_der));
 	struct mt_signature sig;
-	int rc = mt_signature_parse(img.data, img.len, &sig);
+	int rc = mt_signature_parse(NULL, img.data, img.len, &sig);
 
 	tap_is_int(rc, 0, "PKCS#7 without OpenSSL: accepted unparsed");
 	tap_is_str(sig.id_type, "PKCS#7", "PKCS#7 without OpenSSL: id type");
@@ -674,7 +674,7 @@ static void test_real_modules(void)
 		char *want;
 
 		if (read_whole(path, &img))
-			rc = mt_signature_parse(img.data, img.len, &sig);
+			rc = mt_signature_parse(NULL, img.data, img.len, &sig);
 		free(img.data);
 		want = modinfo_field("sig_id", path);
 		tap_is_str(rc == 0 ? sig.id_type : "", want, "%s: sig_id", name);

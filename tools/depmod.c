@@ -2,9 +2,10 @@
  * depmod — generate modules.dep and the other module indexes, as kmod's
  * depmod does (kmod 34.2 options and outputs).
  *
- * For the tests, MT_INDEX_LAYOUT=postorder in the environment writes the
- * .bin files in kmod 30's node order, and MT_DEPMOD_THREADS=N parses the
- * modules with N threads instead of one per CPU.
+ * Two supported settings of modtool's, documented in depmod(8), come from
+ * the environment: MT_INDEX_LAYOUT=postorder writes the .bin files in kmod
+ * 30's node order, and MT_DEPMOD_THREADS=N parses the modules with N
+ * threads instead of one per CPU.
  */
 #include "config.h"
 
@@ -94,12 +95,13 @@ int depmod_main(int argc, char *argv[])
 	const char *layout = getenv("MT_INDEX_LAYOUT"), *threads = getenv("MT_DEPMOD_THREADS");
 	bool all = false, quick = false;
 	int opt, verbose = 0, n_config = 0, status;
+	struct mt_ctx *ctx = NULL;
 	struct utsname u;
 
 	log_open(argv[0], false);
-	log_library_messages();
-	if (!config_paths)
-		FATAL("%s\n", strerror(ENOMEM));
+	if (!config_paths || mt_ctx_new(NULL, &ctx) < 0)
+		FATAL("%s\n", config_paths ? mt_last_error() : strerror(ENOMEM));
+	log_library_messages(ctx);
 	while ((opt = getopt_long(argc, argv, "aAb:m:o:C:E:F:eP:wnvVh", options, NULL)) != -1) {
 		switch (opt) {
 		case 'a': all = true; break;
@@ -132,7 +134,7 @@ int depmod_main(int argc, char *argv[])
 			goto out;
 		}
 	}
-	log_set_threshold(LOG_WARNING + verbose);
+	mt_ctx_set_log_priority(ctx, log_set_threshold(LOG_WARNING + verbose));
 	if (verbose > 0)
 		opts.edges = stdout;
 	if (opts.check_symbols && !opts.symvers && !opts.system_map) {
@@ -171,7 +173,7 @@ int depmod_main(int argc, char *argv[])
 
 	if (quick) {
 		/* -A decides between nothing and a full run. */
-		if (opts.show || mt_depmod_up_to_date(&opts)) {
+		if (opts.show || mt_depmod_up_to_date(ctx, &opts)) {
 			status = EXIT_SUCCESS;
 			goto out;
 		}
@@ -184,8 +186,9 @@ int depmod_main(int argc, char *argv[])
 		opts.files = (const char *const *)(argv + optind);
 		opts.n_files = (size_t)(argc - optind);
 	}
-	status = mt_depmod_run(&opts) < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+	status = mt_depmod_run(ctx, &opts) < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 out:
+	mt_ctx_free(ctx);
 	free(basedir);
 	free(outdir);
 	free(config_paths);

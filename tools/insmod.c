@@ -41,6 +41,7 @@ int insmod_main(int argc, char *argv[])
 	bool use_syslog = false;
 	int opt, verbose = 0, err;
 	const char *filename;
+	struct mt_ctx *ctx;
 	struct stat st;
 	char *params;
 
@@ -69,18 +70,24 @@ int insmod_main(int argc, char *argv[])
 		ERR("could not gather module options: out-of-memory\n");
 		return EXIT_FAILURE;
 	}
-	log_set_threshold(LOG_ERR + verbose);
-	log_library_messages();
+	if (mt_ctx_new(NULL, &ctx) < 0) {
+		ERR("%s\n", mt_last_error());
+		free(params);
+		return EXIT_FAILURE;
+	}
+	mt_ctx_set_log_priority(ctx, log_set_threshold(LOG_ERR + verbose));
+	log_library_messages(ctx);
 
 	err = 0;
 	if (stat(filename, &st) < 0) {
 		ERR("could not load module %s: %s\n", filename, strerror(errno));
 		err = -errno;
 	} else {
-		err = mt_insert_module(filename, params, flags);
+		err = mt_insert_module(ctx, filename, params, flags);
 		if (err < 0)
 			ERR("could not insert module %s: %s\n", filename, insert_strerror(err));
 	}
+	mt_ctx_free(ctx);
 	free(params);
 	log_close();
 	return err < 0 ? EXIT_FAILURE : EXIT_SUCCESS;

@@ -25,9 +25,10 @@ void log_open(const char *argv0, bool use_syslog)
 		openlog(prog, LOG_CONS, LOG_DAEMON);
 }
 
-void log_set_threshold(int priority)
+int log_set_threshold(int priority)
 {
 	threshold = priority > LOG_DEBUG ? LOG_DEBUG : priority;
+	return threshold;
 }
 
 void log_close(void)
@@ -49,37 +50,43 @@ static const char *level_name(int priority, char *buf, size_t size)
 	return buf;
 }
 
-void log_msg(int priority, const char *fmt, ...)
+/* Print a message whatever the threshold; a FATAL one exits. */
+static void print(int priority, const char *text)
 {
-	char levelbuf[16], *text;
-	const char *level;
-	va_list ap;
+	char levelbuf[16];
+	const char *level = level_name(priority, levelbuf, sizeof(levelbuf));
 
-	if (priority > threshold)
-		return;
-	level = level_name(priority, levelbuf, sizeof(levelbuf));
-	va_start(ap, fmt);
-	if (vasprintf(&text, fmt, ap) < 0)
-		text = NULL;
-	va_end(ap);
-	if (text) {
-		if (to_syslog)
-			syslog(priority, "%s: %s", level, text);
-		else
-			fprintf(stderr, "%s: %s: %s", prog, level, text);
-		free(text);
-	}
+	if (to_syslog)
+		syslog(priority, "%s: %s", level, text);
+	else
+		fprintf(stderr, "%s: %s: %s", prog, level, text);
 	if (priority <= LOG_CRIT)
 		exit(EXIT_FAILURE);
 }
 
+void log_msg(int priority, const char *fmt, ...)
+{
+	char *text;
+	va_list ap;
+
+	if (priority > threshold)
+		return;
+	va_start(ap, fmt);
+	if (vasprintf(&text, fmt, ap) < 0)
+		text = NULL;
+	va_end(ap);
+	print(priority, text ? text : "(out of memory)\n");
+	free(text);
+}
+
+/* The context has already dropped what is above its own priority. */
 static void library_message(int priority, const char *msg, void *data)
 {
 	(void)data;
-	log_msg(priority, "%s", msg);
+	print(priority, msg);
 }
 
-void log_library_messages(void)
+void log_library_messages(struct mt_ctx *ctx)
 {
-	mt_set_log_fn(library_message, NULL);
+	mt_ctx_set_log_fn(ctx, library_message, NULL);
 }

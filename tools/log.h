@@ -9,11 +9,14 @@
 
 /* Program name from argv[0]; threshold starts at LOG_WARNING. */
 void log_open(const char *argv0, bool use_syslog);
-void log_set_threshold(int priority);
+/* Messages above `priority` are dropped (LOG_DEBUG at most, returned). */
+int log_set_threshold(int priority);
 void log_close(void);
 
-/* Print libmodtool's own messages through log_msg too. */
-void log_library_messages(void);
+/* Print the messages of the library's context `ctx` as the tool's own,
+ * filtered by the context's priority, not the tool's threshold. */
+struct mt_ctx;
+void log_library_messages(struct mt_ctx *ctx);
 void log_msg(int priority, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #define FATAL(...) log_msg(LOG_CRIT, __VA_ARGS__)

@@ -19,102 +19,6 @@
 static const char *field;
 static char separator = '\n';
 
-/* The information list of one module, with the storage it points into. */
-struct info {
-	struct mt_kv *kv;
-	int count;
-	struct mt_module *mod;
-	struct mt_builtin_info *builtin;
-	char *owned[5];		/* signature values */
-	int owned_count;
-};
-
-static void info_release(struct info *info)
-{
-	free(info->kv);
-	mt_module_close(info->mod);
-	mt_builtin_info_free(info->builtin);
-	for (int i = 0; i < info->owned_count; i++)
-		free(info->owned[i]);
-}
-
-/* "AB:CD:...", with a line break after every 20th byte, as kmod shows keys. */
-static char *hex_string(const unsigned char *bytes, size_t len)
-{
-	char *out = malloc(len * 6 + 1), *p = out;
-
-	if (!out)
-		return NULL;
-	for (size_t i = 0; i < len; i++) {
-		p += sprintf(p, "%02X", bytes[i]);
-		if (i + 1 < len) {
-			*p++ = ':';
-			if ((i + 1) % 20 == 0)
-				p = stpcpy(p, "\n\t\t");
-		}
-	}
-	*p = '\0';
-	return out;
-}
-
-static int info_append(struct info *info, const char *key, char *value)
-{
-	struct mt_kv *grown;
-
-	if (!value)
-		return -ENOMEM;
-	info->owned[info->owned_count++] = value;
-	grown = realloc(info->kv, sizeof(*grown) * (size_t)(info->count + 1));
-	if (!grown)
-		return -ENOMEM;
-	info->kv = grown;
-	grown[info->count++] = (struct mt_kv){ key, value, strlen(key), strlen(value) };
-	return 0;
-}
-
-static int append_signature(struct info *info, const void *data, size_t size)
-{
-	struct mt_signature sig;
-	int err;
-
-	if (mt_signature_parse(data, size, &sig) < 0)
-		return 0;
-	err = info_append(info, "sig_id", strdup(sig.id_type));
-	if (err >= 0)
-		err = info_append(info, "signer", strdup(sig.signer));
-	if (err >= 0)
-		err = info_append(info, "sig_key", hex_string(sig.key_id, sig.key_id_len));
-	if (err >= 0)
-		err = info_append(info, "sig_hashalgo", strdup(sig.hash_algo));
-	if (err >= 0)
-		err = info_append(info, "signature", hex_string(sig.signature, sig.signature_len));
-	mt_signature_release(&sig);
-	return err;
-}
-
-static int file_info(const char *path, struct info *info)
-{
-	const struct mt_elf *elf;
-	const void *data;
-	size_t size;
-	int err;
-
-	err = mt_module_open(path, &info->mod);
-	if (err >= 0)
-		err = mt_module_image(info->mod, &data, &size);
-	/* say why a compressed module could not be read */
-	if ((err == -EINVAL || err == -ELIBACC || err == -ENOTSUP) && info->mod &&
-	    mt_file_compression(mt_module_file(info->mod)) != MT_COMPRESSION_NONE)
-		ERR("%s\n", mt_last_error());
-	if (err >= 0)
-		err = mt_module_elf(info->mod, &elf);
-	if (err >= 0)
-		err = info->count = mt_elf_modinfo(elf, &info->kv);
-	if (err >= 0)
-		err = append_signature(info, data, size);
-	return err;
-}
-
 static void invalid_parm(const struct mt_kv *kv, void *data)
 {
 	(void)data;
@@ -122,10 +26,10 @@ static void invalid_parm(const struct mt_kv *kv, void *data)
 	    (int)kv->value_len, kv->value);
 }
 
-static int print_params(const struct info *info, bool full)
+static int print_params(const struct mt_kv *list, int count, bool full)
 {
 	struct mt_param *params;
-	int n = mt_params_merge(info->kv, info->count, &params, invalid_parm, NULL);
+	int n = mt_params_merge(list, count, &params, invalid_parm, NULL);
 
 	if (n < 0)
 		return n;
@@ -153,11 +57,12 @@ static bool kv_key_is(const struct mt_kv *kv, const char *key)
 	return kv->key_len == strlen(key) && memcmp(kv->key, key, kv->key_len) == 0;
 }
 
-static int show_module(const char *dirname, const struct mt_modref *mod)
+static int show_module(struct mt_ctx *ctx, const struct mt_modref *mod)
 {
 	const char *filename = mod->path;
-	struct info info = { 0 };
-	int err;
+	const struct mt_kv *list;
+	struct mt_info *info;
+	int count, err = 0;
 
 	if (!filename) {
 		if (!field)
@@ -173,27 +78,19 @@ static int show_module(const char *dirname, const struct mt_modref *mod)
 	if (!field)
 		printf("%-16s%s%c", "filename:", filename, separator);
 
-	if (mod->path) {
-		err = file_info(mod->path, &info);
-	} else {
-		err = info.count = mt_builtin_modinfo(dirname, mod->name, &info.builtin, &info.kv);
-		if (err == -ENOENT) {
-			/* a kernel without modules.builtin.modinfo */
-			info_release(&info);
-			return 0;
-		}
-	}
-	if (err < 0) {
-		ERR("could not get modinfo from '%s': %s\n", mod->name, strerror(-err));
-		info_release(&info);
-		return err;
+	count = mt_module_info(ctx, mod, &info, &list);
+	if (count == -ENOENT && !mod->path)
+		return 0;	/* a kernel without modules.builtin.modinfo */
+	if (count < 0) {
+		ERR("could not get modinfo from '%s': %s\n", mod->name, strerror(-count));
+		return count;
 	}
 
 	if (field && strcmp(field, "parm") == 0) {
-		err = print_params(&info, false);
+		err = print_params(list, count, false);
 	} else {
-		for (int i = 0; i < info.count; i++) {
-			const struct mt_kv *kv = &info.kv[i];
+		for (int i = 0; i < count; i++) {
+			const struct mt_kv *kv = &list[i];
 			int pad = 15 - (int)kv->key_len;
 
 			if (field) {
@@ -210,27 +107,13 @@ static int show_module(const char *dirname, const struct mt_modref *mod)
 			}
 		}
 		if (!field)
-			err = print_params(&info, true);
+			err = print_params(list, count, true);
 	}
-	info_release(&info);
+	mt_info_free(info);
 	return err;
 }
 
-static bool has_module_extension(const char *name)
-{
-	static const char *const exts[] = { ".ko", ".ko.gz", ".ko.xz", ".ko.zst" };
-	size_t len = strlen(name);
-
-	for (size_t i = 0; i < sizeof(exts) / sizeof(exts[0]); i++) {
-		size_t elen = strlen(exts[i]);
-
-		if (len > elen && strcmp(name + len - elen, exts[i]) == 0)
-			return true;
-	}
-	return false;
-}
-
-static int show_path(const char *dirname, const char *arg)
+static int show_path(struct mt_ctx *ctx, const char *arg)
 {
 	struct mt_modref mod = { 0 };
 	char name[PATH_MAX];
@@ -246,7 +129,7 @@ static int show_path(const char *dirname, const char *arg)
 		ERR("Module %s not found.\n", arg);
 		return err;
 	}
-	err = show_module(dirname, &mod);
+	err = show_module(ctx, &mod);
 	free(mod.path);
 	return err;
 }
@@ -267,7 +150,7 @@ static int show_lookup(struct mt_ctx *ctx, const char *arg, bool name_only)
 		return n < 0 ? n : -ENOENT;
 	}
 	for (int i = 0; i < n; i++) {
-		int ret = show_module(mt_ctx_dirname(ctx), &mods[i]);
+		int ret = show_module(ctx, &mods[i]);
 
 		if (ret < 0)
 			err = ret;
@@ -319,7 +202,6 @@ int modinfo_main(int argc, char *argv[])
 	int opt, err = 0;
 
 	log_open(argv[0], false);
-	log_library_messages();
 	while ((opt = getopt_long(argc, argv, "adlpn0mF:k:b:Vh", options, NULL)) != -1) {
 		switch (opt) {
 		case 'a': field = "author"; break;
@@ -350,6 +232,7 @@ int modinfo_main(int argc, char *argv[])
 		free(dirname);
 		return EXIT_FAILURE;
 	}
+	log_library_messages(ctx);
 	for (int i = optind; i < argc; i++) {
 		const char *arg = argv[i];
 		struct stat st;
@@ -357,8 +240,8 @@ int modinfo_main(int argc, char *argv[])
 
 		if (name_only)
 			ret = show_lookup(ctx, arg, true);
-		else if (has_module_extension(arg) && stat(arg, &st) == 0 && S_ISREG(st.st_mode))
-			ret = show_path(mt_ctx_dirname(ctx), arg);
+		else if (mt_module_suffix(arg, strlen(arg)) >= 0 && stat(arg, &st) == 0 && S_ISREG(st.st_mode))
+			ret = show_path(ctx, arg);
 		else
 			ret = show_lookup(ctx, arg, false);
 		if (ret < 0)

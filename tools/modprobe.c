@@ -241,20 +241,11 @@ static int remove_one(const char *arg)
 
 static int dump_config(void)
 {
-	static const char *const indexes[] = { "modules.alias.bin", "modules.symbols.bin" };
-
 	mt_config_dump(mt_ctx_config(ctx), stdout);
 	fputs("\n# End of configuration files. Dumping indexes now:\n\n", stdout);
-	for (size_t i = 0; i < sizeof(indexes) / sizeof(indexes[0]); i++) {
-		char path[PATH_MAX];
-		struct mt_index *idx;
-
-		snprintf(path, sizeof(path), "%s/%s", mt_ctx_dirname(ctx), indexes[i]);
-		if (mt_index_open(path, &idx) < 0)
-			continue;
-		mt_index_dump(idx, stdout, "alias ");
-		mt_index_close(idx);
-	}
+	/* a missing or unreadable index dumps nothing */
+	mt_ctx_dump_index(ctx, MT_INDEX_ALIAS, stdout);
+	mt_ctx_dump_index(ctx, MT_INDEX_SYMBOLS, stdout);
 	fflush(stdout);
 	return 0;
 }
@@ -386,12 +377,11 @@ int modprobe_main(int argc, char *argv[])
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *root = NULL, *kversion = NULL, **config_paths = NULL, *env;
+	const char *root = NULL, *kversion = NULL, *env;
 	bool show_config = false, show_modversions = false, show_exports = false, remove = false;
 	bool use_syslog = false, quiet = false;
 	int opt_c, verbose = 0, nconfig = 0, err = 0, nargs;
 	char **args = argv, *dirname = NULL, *end;
-	struct mt_config *cfg = NULL;
 
 	env = getenv("MODPROBE_OPTIONS");
 	if (env) {
@@ -410,6 +400,9 @@ int modprobe_main(int argc, char *argv[])
 		argc += n;
 		free(words);
 	}
+	/* each -C takes an argument: there are fewer than argc of them */
+	const char *config_paths[argc];
+
 	log_open(args[0], false);
 	while ((opt_c = getopt_long(argc, args, "arRibfDcnC:d:S:sqvVhw:", options, NULL)) != -1) {
 		switch (opt_c) {
@@ -437,16 +430,10 @@ int modprobe_main(int argc, char *argv[])
 		case OPT_SHOW_MODVERSIONS: show_modversions = true; break;
 		case OPT_SHOW_EXPORTS: show_exports = true; break;
 		case 'n': opt.dry_run = true; break;
-		case 'C': {
-			const char **grown = realloc(config_paths, sizeof(*grown) * (size_t)(nconfig + 1));
-
-			if (!grown)
-				return EXIT_FAILURE;
-			config_paths = grown;
+		case 'C':
 			config_paths[nconfig++] = optarg;
 			append_env_option("-C", optarg);
 			break;
-		}
 		case 'd': root = optarg; break;
 		case 'S': kversion = optarg; break;
 		case 's': use_syslog = true; append_env_option("-s", NULL); break;
@@ -474,13 +461,12 @@ int modprobe_main(int argc, char *argv[])
 		ERR("kmod_new() failed!\n");
 		return EXIT_FAILURE;
 	}
-	log_library_messages();
-	if (mt_config_new(mt_ctx_dirname(ctx), config_paths, nconfig, &cfg) < 0) {
+	log_library_messages(ctx);
+	if (mt_ctx_load_config(ctx, nconfig ? config_paths : NULL, nconfig) < 0) {
 		ERR("%s\n", mt_last_error());
 		return EXIT_FAILURE;
 	}
-	mt_ctx_set_config(ctx, cfg);
-	log_set_threshold(quiet ? LOG_EMERG : LOG_WARNING + verbose);
+	mt_ctx_set_log_priority(ctx, log_set_threshold(quiet ? LOG_EMERG : LOG_WARNING + verbose));
 
 	if (show_config) {
 		err = dump_config();
@@ -508,9 +494,7 @@ int modprobe_main(int argc, char *argv[])
 	}
 	fflush(stdout);
 	mt_ctx_free(ctx);
-	mt_config_free(cfg);
 	free(dirname);
-	free(config_paths);
 	if (args != argv)
 		free(args);
 	log_close();

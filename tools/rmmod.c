@@ -90,8 +90,8 @@ int rmmod_main(int argc, char *argv[])
 		ERR("%s\n", mt_last_error());
 		return EXIT_FAILURE;
 	}
-	log_set_threshold(LOG_ERR + verbose);
-	log_library_messages();
+	mt_ctx_set_log_priority(ctx, log_set_threshold(LOG_ERR + verbose));
+	log_library_messages(ctx);
 
 	for (int i = optind; i < argc; i++) {
 		const char *arg = argv[i];
@@ -109,7 +109,7 @@ int rmmod_main(int argc, char *argv[])
 			status = EXIT_FAILURE;
 			continue;
 		}
-		err = mt_remove_module(name, force ? MT_REMOVE_FORCE : 0);
+		err = mt_remove_module(ctx, name, force ? MT_REMOVE_FORCE : 0);
 		if (err < 0) {
 			ERR("could not remove module %s: %s\n", arg, strerror(-err));
 			status = EXIT_FAILURE;

@@ -87,6 +87,7 @@ int static_nodes_main(int argc, char *argv[])
 	const struct format *format = &formats[0];
 	const char *output = NULL;
 	struct mt_devname *entries;
+	struct mt_ctx *ctx;
 	char path[PATH_MAX];
 	struct utsname u;
 	int opt, n, bad, status;
@@ -127,8 +128,15 @@ int static_nodes_main(int argc, char *argv[])
 			"/%s/modules.devname - path too long\n", u.release);
 		return EXIT_FAILURE;
 	}
-	mt_set_log_fn(print_message, NULL);
-	n = mt_devnames_read(path, &entries, &bad);
+	if (mt_ctx_new(NULL, &ctx) < 0) {
+		fprintf(stderr, "Error: %s\n", mt_last_error());
+		return EXIT_FAILURE;
+	}
+	/* every message about the file, as kmod prints its own */
+	mt_ctx_set_log_fn(ctx, print_message, NULL);
+	mt_ctx_set_log_priority(ctx, LOG_DEBUG);
+	n = mt_devnames_read(ctx, path, &entries, &bad);
+	mt_ctx_free(ctx);
 	if (n == -ENOENT) {
 		/* a kernel without one: nothing to create, and no failure */
 		fprintf(stderr, "Warning: %s not found - ignoring\n", path);

@@ -1,7 +1,7 @@
 /*
  * fuzz-config.c — fuzz target of the configuration parsers: the input is a
- * modprobe.d file (read by mt_config_new, then queried for every name it
- * mentions and dumped as `modprobe -c` does), the kernel command line (its
+ * modprobe.d file (read by mt_config_read for the context, then queried for
+ * every name it mentions and dumped as `modprobe -c` does), the kernel command line (its
  * first KERNEL_CMDLINE_MAX bytes, as /proc/cmdline is read) and a depmod.d
  * file.
  *
@@ -66,13 +66,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char path[PATH_MAX], cmdline[KERNEL_CMDLINE_MAX + 1];
 	const char *paths[2] = { path, NULL };
-	const struct dm_log log = { 0 };
+	const struct dm_log log = { .ctx = fuzz_ctx() };
 	struct mt_config *cfg;
 	struct dm_config dcfg;
 	size_t len = size < KERNEL_CMDLINE_MAX ? size : KERNEL_CMDLINE_MAX;
 
 	fuzz_write(fuzz_path(path, sizeof(path), "fuzz.conf"), data, size);
-	if (mt_config_new(NULL, paths, 1, &cfg) == 0) {
+	if (mt_config_read(fuzz_ctx(), paths, 1, &cfg) == 0) {
 		memcpy(cmdline, data, len);
 		cmdline[len] = '\0';
 		if (cmdline_parse(cfg, cmdline) == 0) {

@@ -161,7 +161,7 @@ static void read_outputs(const char *dir)
 		read_index(dir, indexes[i]);
 	check_dep_bin(dir);
 	snprintf(path, sizeof(path), "%s/modules.devname", dir);
-	n = mt_devnames_read(path, &devnames, &bad);
+	n = mt_devnames_read(fuzz_ctx(), path, &devnames, &bad);
 	if (n >= 0)
 		mt_devnames_free(devnames, n);
 }
@@ -236,7 +236,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (has_word(options, "-v"))
 		opts.edges = fuzz_null();
 
-	if (mt_depmod_run(&opts) == 0 && !opts.show)
+	if (mt_depmod_run(fuzz_ctx(), &opts) == 0 && !opts.show)
 		read_outputs(dir);
 	return 0;
 }

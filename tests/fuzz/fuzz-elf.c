@@ -180,8 +180,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct mt_signature sig;
 
-	fuzz_setup();
-	if (mt_signature_parse(data, size, &sig) == 0) {
+	if (mt_signature_parse(fuzz_ctx(), data, size, &sig) == 0) {
 		fuzz_use_str(sig.id_type);
 		fuzz_use_str(sig.hash_algo);
 		fuzz_use_str(sig.signer);

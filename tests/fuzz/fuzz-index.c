@@ -96,7 +96,7 @@ static void use_index(const char *path, const uint8_t *data, size_t size)
 static void use_devnames(const char *path)
 {
 	struct mt_devname *list;
-	int bad, n = mt_devnames_read(path, &list, &bad);
+	int bad, n = mt_devnames_read(fuzz_ctx(), path, &list, &bad);
 
 	for (int i = 0; i < n; i++) {
 		fuzz_use_str(list[i].module);
@@ -106,20 +106,21 @@ static void use_devnames(const char *path)
 		mt_devnames_free(list, n);
 }
 
+/* The information list of built-in module `name` (the context's module
+ * directory is the scratch directory). */
 static void builtin_lookup(const char *name)
 {
-	struct mt_builtin_info *info;
-	struct mt_kv *list;
-	int n = mt_builtin_modinfo(fuzz_dir(), name, &info, &list);
+	struct mt_modref ref = { .name = (char *)name, .builtin = true };
+	const struct mt_kv *list;
+	struct mt_info *info;
+	int n = mt_module_info(fuzz_ctx(), &ref, &info, &list);
 
 	for (int i = 0; i < n; i++) {
 		fuzz_use(list[i].key, list[i].key_len);
 		fuzz_use(list[i].value, list[i].value_len);
 	}
-	if (n >= 0) {
-		free(list);
-		mt_builtin_info_free(info);
-	}
+	if (n >= 0)
+		mt_info_free(info);
 }
 
 /* The module of the record at `pos`: up to its '.'. */

@@ -1,9 +1,10 @@
 /*
  * fuzz.h — what the fuzz targets (tests/fuzz/fuzz-*.c) share: the entry
  * point libFuzzer and the replay driver call, a scratch directory for the
- * inputs that the library reads from files, a log function that reads every
- * message (so that formatting a message from hostile bytes is checked too),
- * and a sink that makes the compiler keep reads of the results.
+ * inputs that the library reads from files, a library context over it whose
+ * log function reads every message of every priority (so that formatting a
+ * message from hostile bytes is checked too), and a sink that makes the
+ * compiler keep reads of the results.
  *
  * A target must not leak, crash or keep state between inputs beyond what
  * these helpers set up once.
@@ -26,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <syslog.h>
 #include <unistd.h>
 #include "libmodtool.h"
 
@@ -100,22 +102,10 @@ static void fuzz_remove_dir(void)
 	rmdir(fuzz_dir_path);
 }
 
-/* Once per process: the library's messages go to fuzz_log. */
-static inline void fuzz_setup(void)
-{
-	static bool done;
-
-	if (!done) {
-		mt_set_log_fn(fuzz_log, NULL);
-		done = true;
-	}
-}
-
 /* The scratch directory of this process (made on first use, removed at
- * exit); calls fuzz_setup. */
+ * exit). */
 static inline const char *fuzz_dir(void)
 {
-	fuzz_setup();
 	if (!fuzz_dir_path[0]) {
 		const char *tmp = getenv("TMPDIR");
 
@@ -126,6 +116,27 @@ static inline const char *fuzz_dir(void)
 		atexit(fuzz_remove_dir);
 	}
 	return fuzz_dir_path;
+}
+
+static struct mt_ctx *fuzz_ctx_ptr;
+
+static void fuzz_free_ctx(void)
+{
+	mt_ctx_free(fuzz_ctx_ptr);
+}
+
+/* The context of this process (made on first use, freed at exit): the
+ * scratch directory as its module directory, every message to fuzz_log. */
+static inline struct mt_ctx *fuzz_ctx(void)
+{
+	if (!fuzz_ctx_ptr) {
+		if (mt_ctx_new(fuzz_dir(), &fuzz_ctx_ptr) < 0)
+			fuzz_die("mt_ctx_new");
+		mt_ctx_set_log_fn(fuzz_ctx_ptr, fuzz_log, NULL);
+		mt_ctx_set_log_priority(fuzz_ctx_ptr, LOG_DEBUG);
+		atexit(fuzz_free_ctx);
+	}
+	return fuzz_ctx_ptr;
 }
 
 /* NAME in the scratch directory, written to buf. */
