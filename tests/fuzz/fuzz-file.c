@@ -3,7 +3,8 @@
  * is a file on disk, plain, gzip, xz or zstd by its magic bytes, opened and
  * loaded (decompressed within the size cap) twice, the second time from the
  * cache; then opened as a module (module.c), whose image must be the same
- * bytes, and read as ELF.
+ * bytes, and read as ELF; then listed as modinfo lists a module file
+ * (modinfo.c: .modinfo and the appended signature as hex fields).
  */
 #include "fuzz.h"
 
@@ -35,6 +36,21 @@ static void use_module(const char *path, const uint8_t *data, size_t size)
 	mt_module_close(mod);
 }
 
+static void use_info(const char *path)
+{
+	struct mt_modref ref = { .name = "module", .path = (char *)path };
+	const struct mt_kv *list;
+	struct mt_info *info;
+	int n = mt_module_info(fuzz_ctx(), &ref, &info, &list);
+
+	for (int i = 0; i < n; i++) {
+		fuzz_use(list[i].key, list[i].key_len);
+		fuzz_use(list[i].value, list[i].value_len);
+	}
+	if (n >= 0)
+		mt_info_free(info);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char path[PATH_MAX];
@@ -62,5 +78,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	mt_file_close(file);
 	use_module(path, data, size);
+	use_info(path);
 	return 0;
 }
