@@ -822,8 +822,8 @@ static int ns_reloc_cmp(const void *a, const void *b)
 static int ns_relocs(const struct mt_elf *elf, const struct symtab *st,
 		     struct ns_reloc **out, size_t *count)
 {
-	struct ns_reloc *list = NULL, *grown;
-	size_t bytes = 0, n = 0;
+	struct ns_reloc *list = NULL;
+	size_t bytes = 0, n = 0, cap = 0;
 	struct ksymtab_rel rel;
 
 	*count = 0;
@@ -839,12 +839,10 @@ static int ns_relocs(const struct mt_elf *elf, const struct symtab *st,
 			return 0;
 		}
 		bytes += rel.count * rel.entsize;
-		grown = reallocarray(list, n + rel.count, sizeof(*list));
-		if (!grown) {
+		if (mt_array_reserve(&list, &cap, n + rel.count, sizeof(*list)) < 0) {
 			free(list);
 			return mt_fail(ENOMEM, "%s: out of memory", elf->name);
 		}
-		list = grown;
 		for (size_t i = 0; width == 8 && i < rel.count; i++) {
 			if (rel_offset(elf, &rel, i) % 8 == 4)
 				width = 4;
