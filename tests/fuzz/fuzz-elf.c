@@ -5,8 +5,8 @@
  * and the strip of a copy for forced loading (then read again).  The input
  * is also read as a file by mt_elf_read, whole and as depmod's compact
  * image of a few sections: the compact image must give what the whole one
- * gives for what those sections hold (.modinfo, __versions, the imports,
- * the names of the exports).
+ * gives for what those sections hold (their bytes, .modinfo, __versions,
+ * the imports, the names of the exports).
  */
 #include <sys/mman.h>
 #include "fuzz.h"
@@ -146,6 +146,25 @@ static void same_symbols(int (*get)(const struct mt_elf *, struct mt_symbol **),
 	}
 }
 
+/* Each section the compact image holds: found in both or in neither, with
+ * the same bytes; and the same header answers. */
+static void same_sections(const struct mt_elf *whole, const struct mt_elf *compact)
+{
+	if (mt_elf_class(whole) != mt_elf_class(compact) ||
+	    mt_elf_big_endian(whole) != mt_elf_big_endian(compact) ||
+	    mt_elf_machine(whole) != mt_elf_machine(compact))
+		mismatch("the ELF header");
+	for (size_t i = 0; compact_sections[i]; i++) {
+		const void *a, *b;
+		size_t na, nb;
+		int found_a = mt_elf_section(whole, compact_sections[i], &a, &na) == 0;
+		int found_b = mt_elf_section(compact, compact_sections[i], &b, &nb) == 0;
+
+		if (found_a != found_b || (found_a && (na != nb || (na && memcmp(a, b, na) != 0))))
+			mismatch(compact_sections[i]);
+	}
+}
+
 /* mt_elf_read of the input as a file, whole and compact. */
 static void compare_reads(const uint8_t *data, size_t size)
 {
@@ -165,6 +184,7 @@ static void compare_reads(const uint8_t *data, size_t size)
 	if (err_whole == 0) {
 		if (whole_buf.image_size != size || memcmp(whole_buf.image, data, size) != 0)
 			mismatch("the whole image is not the file");
+		same_sections(whole, compact);
 		same_kvs(whole, compact);
 		same_symbols(mt_elf_versions, whole, compact, false, "__versions");
 		same_symbols(mt_elf_imports, whole, compact, false, "imports");
