@@ -2,17 +2,20 @@
  * config.c — the modprobe.d configuration: which files are read (the default
  * directories or the -C paths, DIRNAME/modules.softdep and modules.weakdep),
  * their line syntax and directives, the options and blacklist given on the
- * kernel command line, the queries modprobe makes on the result, and the
- * `modprobe -c` rendering.
+ * kernel command line, the queries modprobe makes on the result, its
+ * entries one by one and in the `modprobe -c` rendering, and whether the
+ * paths read have changed since.
  */
 #include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <syslog.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "internal.h"
 
@@ -51,8 +54,8 @@ struct dep_name {
 };
 
 /* A softdep or weakdep entry: its names in line order, each flagged as a
- * post dependency or not (weakdep names are all "pre"), and the two lists
- * the query hands out. */
+ * post dependency or not (weakdep names are all "pre"), the two lists the
+ * query hands out, and the value as `modprobe -c` shows it. */
 struct dep {
 	char *name;
 	struct vec names;	/* struct dep_name */
@@ -60,6 +63,13 @@ struct dep {
 	const char **post;
 	int npre;
 	int npost;
+	char *value;
+};
+
+/* A configuration path that was read, and its modification time then. */
+struct stamp {
+	char *path;
+	struct timespec mtime;
 };
 
 struct mt_config {
@@ -71,6 +81,7 @@ struct mt_config {
 	struct vec removes;	/* struct command */
 	struct vec softdeps;	/* struct dep */
 	struct vec weakdeps;	/* struct dep */
+	struct vec stamps;	/* struct stamp */
 };
 
 /* ---- small helpers -------------------------------------------------------- */
@@ -240,6 +251,7 @@ static void dep_release(struct dep *dep)
 	free(dep->pre);
 	free(dep->post);
 	free(dep->name);
+	free(dep->value);
 }
 
 static int dep_add_name(struct dep *dep, const char *name, size_t len, bool is_post)
@@ -332,6 +344,53 @@ static int dep_lists(struct dep *dep)
 	return 0;
 }
 
+/* The names of `dep` from the first to the last one of the given kind,
+ * everything in between included (kmod shows that span), appended to out. */
+static void put_span(const struct dep *dep, bool is_post, FILE *out)
+{
+	const struct dep_name *names = dep->names.data;
+	int first = -1, last = -1;
+
+	for (int i = 0; i < dep->names.count; i++) {
+		if (names[i].is_post == is_post) {
+			if (first < 0)
+				first = i;
+			last = i;
+		}
+	}
+	for (int i = first; first >= 0 && i <= last; i++)
+		fprintf(out, "%s%s", i == first ? "" : " ", names[i].name);
+}
+
+/* The value as kmod shows it: a softdep's "pre: " and "post: " spans, glued
+ * together, parts without names left out; a weakdep's names. */
+static int dep_render(struct dep *dep, bool with_modes)
+{
+	size_t size;
+	FILE *out = open_memstream(&dep->value, &size);
+
+	if (!out)
+		return -ENOMEM;
+	if (!with_modes) {
+		put_span(dep, false, out);
+	} else {
+		if (dep->npre) {
+			fputs("pre: ", out);
+			put_span(dep, false, out);
+		}
+		if (dep->npost) {
+			fputs("post: ", out);
+			put_span(dep, true, out);
+		}
+	}
+	if (fclose(out) != 0) {
+		free(dep->value);
+		dep->value = NULL;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
 /* A softdep (with_modes) or weakdep entry for an already normalized name
  * (taken). */
 static int add_dep(struct vec *list, char *name, const char *rest, bool with_modes)
@@ -342,6 +401,8 @@ static int add_dep(struct vec *list, char *name, const char *rest, bool with_mod
 
 	if (err == 0)
 		err = dep_lists(&dep);
+	if (err == 0)
+		err = dep_render(&dep, with_modes);
 	if (err == 0) {
 		slot = vec_push(list, sizeof(*slot));
 		if (!slot)
@@ -732,6 +793,38 @@ static int list_files(struct mt_conf_list *files, const struct mt_ctx *ctx,
 	return err;
 }
 
+/* The modification time of each path that exists, as kmod keeps them for
+ * kmod_validate_resources.  0 or -ENOMEM. */
+static int record_stamps(struct mt_config *cfg, const char *const *paths, int npaths)
+{
+	for (int i = 0; i < npaths; i++) {
+		struct stat st;
+		struct stamp *stamp;
+
+		if (stat(paths[i], &st) < 0)
+			continue;
+		stamp = vec_push(&cfg->stamps, sizeof(*stamp));
+		if (!stamp || !(stamp->path = strdup(paths[i])))
+			return -ENOMEM;
+		stamp->mtime = st.st_mtim;
+	}
+	return 0;
+}
+
+bool mt_config_changed(const struct mt_config *cfg)
+{
+	const struct stamp *stamps = cfg->stamps.data;
+
+	for (int i = 0; i < cfg->stamps.count; i++) {
+		struct stat st;
+
+		if (stat(stamps[i].path, &st) < 0 || st.st_mtim.tv_sec != stamps[i].mtime.tv_sec ||
+		    st.st_mtim.tv_nsec != stamps[i].mtime.tv_nsec)
+			return true;
+	}
+	return false;
+}
+
 int mt_config_read(struct mt_ctx *ctx, const char *const *paths, int npaths,
 		   struct mt_config **out)
 {
@@ -746,7 +839,9 @@ int mt_config_read(struct mt_ctx *ctx, const char *const *paths, int npaths,
 		paths = default_paths;
 		npaths = (int)(sizeof(default_paths) / sizeof(default_paths[0]));
 	}
-	err = list_files(&files, ctx, paths, npaths);
+	err = record_stamps(cfg, paths, npaths);
+	if (err == 0)
+		err = list_files(&files, ctx, paths, npaths);
 	for (size_t i = 0; err == 0 && i < files.n; i++)
 		err = parse_file(cfg, files.files[i].path);
 	mt_conf_list_release(&files);
@@ -766,6 +861,7 @@ void mt_config_free(struct mt_config *cfg)
 	struct option *options;
 	struct command *commands;
 	struct dep *deps;
+	struct stamp *stamps;
 	char **names;
 
 	if (!cfg)
@@ -799,6 +895,10 @@ void mt_config_free(struct mt_config *cfg)
 	deps = cfg->weakdeps.data;
 	for (int i = 0; i < cfg->weakdeps.count; i++)
 		dep_release(&deps[i]);
+	stamps = cfg->stamps.data;
+	for (int i = 0; i < cfg->stamps.count; i++)
+		free(stamps[i].path);
+	free(cfg->stamps.data);
 	free(cfg->aliases.data);
 	free(cfg->blacklist.data);
 	free(cfg->options.data);
@@ -902,59 +1002,92 @@ int mt_config_softdeps(const struct mt_config *cfg, const char *name,
 	return 0;
 }
 
-/* ---- modprobe -c ----------------------------------------------------------- */
-
-/* The names of `dep` from the first to the last one of the given kind,
- * everything in between included (kmod prints that span). */
-static void dump_span(const struct dep *dep, bool is_post, FILE *out)
+int mt_config_weakdeps(const struct mt_config *cfg, const char *name, const char *const **names,
+		       int *count)
 {
-	const struct dep_name *names = dep->names.data;
-	int first = -1, last = -1;
+	const struct dep *deps = cfg->weakdeps.data;
 
-	for (int i = 0; i < dep->names.count; i++) {
-		if (names[i].is_post == is_post) {
-			if (first < 0)
-				first = i;
-			last = i;
+	for (int i = 0; i < cfg->weakdeps.count; i++) {
+		if (mt_glob_match(deps[i].name, name)) {
+			*names = deps[i].pre;
+			*count = deps[i].npre;
+			return 1;
 		}
 	}
-	for (int i = first; first >= 0 && i <= last; i++)
-		fprintf(out, "%s%s", i == first ? "" : " ", names[i].name);
+	*names = NULL;
+	*count = 0;
+	return 0;
+}
+
+/* ---- the entries, one by one, and modprobe -c ------------------------------ */
+
+int mt_config_entry(const struct mt_config *cfg, enum mt_config_kind kind, int index,
+		    const char **key, const char **value)
+{
+	static const size_t count_offset[] = {
+		[MT_CONFIG_BLACKLIST] = offsetof(struct mt_config, blacklist.count),
+		[MT_CONFIG_INSTALL] = offsetof(struct mt_config, installs.count),
+		[MT_CONFIG_REMOVE] = offsetof(struct mt_config, removes.count),
+		[MT_CONFIG_ALIAS] = offsetof(struct mt_config, aliases.count),
+		[MT_CONFIG_OPTIONS] = offsetof(struct mt_config, options.count),
+		[MT_CONFIG_SOFTDEP] = offsetof(struct mt_config, softdeps.count),
+		[MT_CONFIG_WEAKDEP] = offsetof(struct mt_config, weakdeps.count),
+	};
+
+	if ((unsigned)kind >= sizeof(count_offset) / sizeof(count_offset[0]) || index < 0 ||
+	    index >= *(const int *)((const char *)cfg + count_offset[kind]))
+		return 0;
+	switch (kind) {
+	case MT_CONFIG_BLACKLIST:
+		*key = ((char *const *)cfg->blacklist.data)[index];
+		*value = NULL;
+		break;
+	case MT_CONFIG_INSTALL:
+	case MT_CONFIG_REMOVE: {
+		const struct command *cmd = (const struct command *)(kind == MT_CONFIG_INSTALL ?
+			cfg->installs.data : cfg->removes.data) + index;
+
+		*key = cmd->name;
+		*value = cmd->command;
+		break;
+	}
+	case MT_CONFIG_ALIAS:
+		*key = ((const struct mt_config_alias *)cfg->aliases.data)[index].pattern;
+		*value = ((const struct mt_config_alias *)cfg->aliases.data)[index].modname;
+		break;
+	case MT_CONFIG_OPTIONS:
+		*key = ((const struct option *)cfg->options.data)[index].name;
+		*value = ((const struct option *)cfg->options.data)[index].value;
+		break;
+	case MT_CONFIG_SOFTDEP:
+	case MT_CONFIG_WEAKDEP: {
+		const struct dep *dep = (const struct dep *)(kind == MT_CONFIG_SOFTDEP ?
+			cfg->softdeps.data : cfg->weakdeps.data) + index;
+
+		*key = dep->name;
+		*value = dep->value;
+		break;
+	}
+	}
+	return 1;
 }
 
 void mt_config_dump(const struct mt_config *cfg, FILE *out)
 {
-	char *const *blacklist = cfg->blacklist.data;
-	const struct command *installs = cfg->installs.data, *removes = cfg->removes.data;
-	const struct mt_config_alias *aliases = cfg->aliases.data;
-	const struct option *options = cfg->options.data;
-	const struct dep *softdeps = cfg->softdeps.data, *weakdeps = cfg->weakdeps.data;
+	static const char *const keywords[] = {
+		[MT_CONFIG_BLACKLIST] = "blacklist", [MT_CONFIG_INSTALL] = "install",
+		[MT_CONFIG_REMOVE] = "remove", [MT_CONFIG_ALIAS] = "alias",
+		[MT_CONFIG_OPTIONS] = "options", [MT_CONFIG_SOFTDEP] = "softdep",
+		[MT_CONFIG_WEAKDEP] = "weakdep",
+	};
+	const char *key, *value;
 
-	for (int i = 0; i < cfg->blacklist.count; i++)
-		fprintf(out, "blacklist %s\n", blacklist[i]);
-	for (int i = 0; i < cfg->installs.count; i++)
-		fprintf(out, "install %s %s\n", installs[i].name, installs[i].command);
-	for (int i = 0; i < cfg->removes.count; i++)
-		fprintf(out, "remove %s %s\n", removes[i].name, removes[i].command);
-	for (int i = 0; i < cfg->aliases.count; i++)
-		fprintf(out, "alias %s %s\n", aliases[i].pattern, aliases[i].modname);
-	for (int i = 0; i < cfg->options.count; i++)
-		fprintf(out, "options %s %s\n", options[i].name, options[i].value);
-	for (int i = 0; i < cfg->softdeps.count; i++) {
-		fprintf(out, "softdep %s ", softdeps[i].name);
-		if (softdeps[i].npre) {
-			fputs("pre: ", out);
-			dump_span(&softdeps[i], false, out);
+	for (enum mt_config_kind k = MT_CONFIG_BLACKLIST; k <= MT_CONFIG_WEAKDEP; k++) {
+		for (int i = 0; mt_config_entry(cfg, k, i, &key, &value); i++) {
+			if (value)
+				fprintf(out, "%s %s %s\n", keywords[k], key, value);
+			else
+				fprintf(out, "%s %s\n", keywords[k], key);
 		}
-		if (softdeps[i].npost) {
-			fputs("post: ", out);
-			dump_span(&softdeps[i], true, out);
-		}
-		fputc('\n', out);
-	}
-	for (int i = 0; i < cfg->weakdeps.count; i++) {
-		fprintf(out, "weakdep %s ", weakdeps[i].name);
-		dump_span(&weakdeps[i], false, out);
-		fputc('\n', out);
 	}
 }

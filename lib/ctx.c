@@ -3,8 +3,9 @@
  * default), where the messages about work done in it go (a log function
  * and a priority, per context, so that two users of the library in one
  * process keep theirs apart), the modprobe.d configuration read for it, and
- * its binary indexes, each opened on first use.  What is looked up in them
- * is lookup.c's.
+ * its binary indexes, each opened on first use or all at once (as
+ * kmod_load_resources does), and whether what was read is still what is on
+ * disk.  What is looked up in the indexes is lookup.c's.
  */
 #include "config.h"
 
@@ -127,31 +128,81 @@ const char *mt_index_file(enum mt_index_id id)
 
 int mt_ctx_dump_index(struct mt_ctx *ctx, enum mt_index_id id, FILE *out)
 {
-	int err;
-	struct mt_index *idx = mt_ctx_index(ctx, id, &err);
+	struct mt_index *idx = mt_ctx_index(ctx, id);
 
 	if (!idx)
-		return err < 0 ? err : -ENOENT;
+		return -ENOENT;
 	return mt_index_dump(idx, out,
 			     id == MT_INDEX_ALIAS || id == MT_INDEX_SYMBOLS ? "alias " : "");
 }
 
-struct mt_index *mt_ctx_index(struct mt_ctx *ctx, enum mt_index_id id, int *err)
+struct mt_index *mt_ctx_index(struct mt_ctx *ctx, enum mt_index_id id)
 {
 	if (!ctx->index_tried[id]) {
 		char path[PATH_MAX];
-		int ret;
 
 		ctx->index_tried[id] = true;
 		snprintf(path, sizeof(path), "%s/%s", ctx->dirname, index_files[id]);
-		ret = mt_index_open(path, &ctx->index[id]);
-		/* depmod writes the built-in indexes empty (0 bytes) when their
-		 * sources are missing: like kmod, treat them as absent then */
-		if (ret == -ENOENT ||
-		    (ret < 0 && (id == MT_INDEX_BUILTIN || id == MT_INDEX_BUILTIN_ALIAS)))
-			ret = 0;
-		ctx->index_err[id] = ret;
+		/* As in kmod, an index that cannot be opened (missing, or
+		 * with a bad header, like the empty built-in indexes depmod
+		 * writes when their sources are missing) is no index. */
+		if (mt_index_open(path, &ctx->index[id]) < 0)
+			ctx->index[id] = NULL;
 	}
-	*err = ctx->index_err[id];
 	return ctx->index[id];
+}
+
+void mt_ctx_unload_indexes(struct mt_ctx *ctx)
+{
+	for (int i = 0; i < MT_INDEX_COUNT; i++) {
+		mt_index_close(ctx->index[i]);
+		ctx->index[i] = NULL;
+		ctx->index_tried[i] = false;
+	}
+	ctx->indexes_loaded = false;
+}
+
+int mt_ctx_load_indexes(struct mt_ctx *ctx)
+{
+	/* kmod_load_resources' order, which decides whose error is told */
+	static const enum mt_index_id order[] = {
+		MT_INDEX_DEP, MT_INDEX_ALIAS, MT_INDEX_SYMBOLS, MT_INDEX_BUILTIN_ALIAS,
+		MT_INDEX_BUILTIN,
+	};
+
+	if (ctx->indexes_loaded)
+		return 0;
+	/* opened anew: one opened on demand may be an older file */
+	mt_ctx_unload_indexes(ctx);
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		enum mt_index_id id = order[i];
+		char path[PATH_MAX];
+		int err;
+
+		snprintf(path, sizeof(path), "%s/%s", ctx->dirname, index_files[id]);
+		err = mt_index_open_logged(ctx, path, &ctx->index[id]);
+		ctx->index_tried[id] = true;
+		if (err < 0) {
+			ctx->index[id] = NULL;
+			/* kmod lets the newest index, which older depmods do
+			 * not write, be missing */
+			if (id == MT_INDEX_BUILTIN_ALIAS)
+				continue;
+			mt_ctx_unload_indexes(ctx);
+			return err;
+		}
+	}
+	ctx->indexes_loaded = true;
+	return 0;
+}
+
+int mt_ctx_validate(const struct mt_ctx *ctx)
+{
+	if (ctx->config && mt_config_changed(ctx->config))
+		return MT_RESOURCES_RECREATE;
+	for (int i = 0; i < MT_INDEX_COUNT; i++) {
+		if (ctx->index[i] && mt_index_changed(ctx->index[i]))
+			return MT_RESOURCES_RELOAD;
+	}
+	return MT_RESOURCES_OK;
 }

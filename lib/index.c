@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <syslog.h>
 #include <unistd.h>
 #include "internal.h"
 #include "index-format.h"
@@ -33,6 +34,7 @@ struct mt_index {
 	uint32_t root;
 	bool children_after_parent;	/* kmod 34.2 pre-order, else kmod 30 post-order */
 	size_t max_nodes;		/* upper bound on the records the file can hold */
+	struct timespec mtime;		/* of the file when it was opened */
 };
 
 struct node {
@@ -160,7 +162,9 @@ static int next_value(const struct mt_index *idx, struct value_iter *it, struct 
 
 /* ---- opening ------------------------------------------------------------- */
 
-int mt_index_open(const char *path, struct mt_index **out)
+/* mt_index_open, telling ctx (may be NULL) about a bad header in kmod's
+ * words, as kmod_load_resources does. */
+static int index_open(const struct mt_ctx *ctx, const char *path, struct mt_index **out)
 {
 	struct mt_index *idx;
 	struct stat st;
@@ -193,10 +197,14 @@ int mt_index_open(const char *path, struct mt_index **out)
 
 	version = mt_get32((const uint8_t *)map + 4, true);
 	if (mt_get32(map, true) != INDEX_MAGIC) {
+		mt_log(ctx, LOG_ERR, "magic check fail: %x instead of %x\n", mt_get32(map, true),
+		       INDEX_MAGIC);
 		err = mt_fail(EINVAL, "%s: bad index magic", path);
 		goto fail;
 	}
 	if (version >> 16 != INDEX_VERSION_MAJOR) {
+		mt_log(ctx, LOG_ERR, "major version check fail: %u instead of %u\n", version >> 16,
+		       INDEX_VERSION_MAJOR);
 		err = mt_fail(EINVAL, "%s: unsupported index version %u.%u", path,
 			      version >> 16, version & 0xffff);
 		goto fail;
@@ -214,12 +222,31 @@ int mt_index_open(const char *path, struct mt_index **out)
 	 * kmod 30 file has no children, so the guess is safe. */
 	idx->children_after_parent = (idx->root & INDEX_NODE_OFFSET) == INDEX_HEADER_SIZE;
 	idx->max_nodes = 1 + (idx->size - INDEX_HEADER_SIZE) / MIN_NODE_SIZE;
+	idx->mtime = st.st_mtim;
 	*out = idx;
 	return 0;
 
 fail:
 	munmap(map, (size_t)st.st_size);
 	return err;
+}
+
+int mt_index_open(const char *path, struct mt_index **out)
+{
+	return index_open(NULL, path, out);
+}
+
+int mt_index_open_logged(const struct mt_ctx *ctx, const char *path, struct mt_index **out)
+{
+	return index_open(ctx, path, out);
+}
+
+bool mt_index_changed(const struct mt_index *idx)
+{
+	struct stat st;
+
+	return stat(idx->path, &st) < 0 || st.st_mtim.tv_sec != idx->mtime.tv_sec ||
+	       st.st_mtim.tv_nsec != idx->mtime.tv_nsec;
 }
 
 void mt_index_close(struct mt_index *idx)

@@ -23,14 +23,22 @@ struct mt_ctx {
 	struct mt_config *config;	/* NULL until mt_ctx_load_config */
 	struct mt_index *index[MT_INDEX_COUNT];
 	bool index_tried[MT_INDEX_COUNT];
-	int index_err[MT_INDEX_COUNT];
+	bool indexes_loaded;		/* by mt_ctx_load_indexes */
 	char dirname[];
 };
 
-/* The context's index `id`, opened on first use; NULL when the file is
- * missing (a lookup step to skip) with *err = 0, NULL with *err < 0 when it
- * exists but cannot be used. */
-struct mt_index *mt_ctx_index(struct mt_ctx *ctx, enum mt_index_id id, int *err);
+/* The context's index `id`, opened on first use; NULL when it cannot be
+ * opened (missing, or with a bad header), which makes a lookup step skip
+ * it, as kmod does. */
+struct mt_index *mt_ctx_index(struct mt_ctx *ctx, enum mt_index_id id);
+
+/* mt_index_open, and a bad header (magic, major version) also logged to
+ * ctx in kmod's words (index.c). */
+int mt_index_open_logged(const struct mt_ctx *ctx, const char *path, struct mt_index **out);
+
+/* True when the file of an open index is gone or has another modification
+ * time than when it was opened (index.c). */
+bool mt_index_changed(const struct mt_index *idx);
 
 /* The file name of index `id` in the module directory. */
 const char *mt_index_file(enum mt_index_id id);
@@ -46,6 +54,10 @@ void mt_log(const struct mt_ctx *ctx, int priority, const char *fmt, ...)
 int mt_config_read(struct mt_ctx *ctx, const char *const *paths, int npaths,
 		   struct mt_config **out);
 void mt_config_free(struct mt_config *cfg);
+
+/* True when a configuration path that was read (a directory or a file
+ * given) is gone or has another modification time than then (config.c). */
+bool mt_config_changed(const struct mt_config *cfg);
 
 /*
  * ---- growable arrays (array.c) ----------------------------------------------

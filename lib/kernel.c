@@ -1,6 +1,7 @@
 /*
  * kernel.c — the kernel interface: the module list in /proc/modules, each
- * module's state under /sys/module/NAME, the kernel's own decompressor,
+ * module's state under /sys/module/NAME (its use count, size, holders and
+ * section addresses), the kernel's own decompressor,
  * and loading and removing modules (finit_module, init_module,
  * delete_module).  init_module and delete_module are glibc's functions, so
  * that an LD_PRELOAD harness sees them; glibc 2.36 has no finit_module,
@@ -167,6 +168,75 @@ int mt_module_holders(const char *name, char ***out)
 	}
 	closedir(dir);
 	*out = names;
+	return count;
+}
+
+void mt_sections_free(struct mt_section *sections, int count)
+{
+	if (!sections)
+		return;
+	for (int i = 0; i < count; i++)
+		free(sections[i].name);
+	free(sections);
+}
+
+/* The hexadecimal address a sections file holds, followed by whitespace.
+ * Like kmod, the message carries what errno the parse left: 0 ("Success")
+ * for a file that holds no number. */
+static int read_section(int dir_fd, const char *dir, const char *name, unsigned long *address)
+{
+	char buf[64], *end;
+	ssize_t got;
+	int fd = openat(dir_fd, name, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return mt_fail(errno, "could not open '%s/%s': %s", dir, name, strerror(errno));
+	got = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (got < 0)
+		return mt_fail(errno, "could not read long from '%s/%s': %s", dir, name,
+			       strerror(errno));
+	buf[got] = '\0';
+	errno = 0;
+	*address = strtoul(buf, &end, 16);
+	if (end == buf || !isspace((unsigned char)*end))
+		return mt_fail(EINVAL, "could not read long from '%s/%s': %s", dir, name,
+			       strerror(errno));
+	return 0;
+}
+
+int mt_module_sections(const char *name, struct mt_section **out)
+{
+	char path[PATH_MAX];
+	struct mt_section *list = NULL;
+	struct dirent *ent;
+	int count = 0, err = 0;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), SYS_MODULE "/%s/sections", name);
+	dir = opendir(path);
+	if (!dir)
+		return mt_fail(errno, "could not open '%s': %s", path, strerror(errno));
+	while (err == 0 && (ent = readdir(dir))) {
+		struct mt_section section = { 0 };
+
+		if (strcmp(ent->d_name, ".") == 0 || strcmp(ent->d_name, "..") == 0)
+			continue;
+		err = read_section(dirfd(dir), path, ent->d_name, &section.address);
+		if (err < 0)
+			break;
+		section.name = strdup(ent->d_name);
+		if (!section.name || MT_ARRAY_APPEND(list, count, section) < 0) {
+			free(section.name);
+			err = mt_fail(ENOMEM, "%s: out of memory", path);
+		}
+	}
+	closedir(dir);
+	if (err < 0) {
+		mt_sections_free(list, count);
+		return err;
+	}
+	*out = list;
 	return count;
 }
 

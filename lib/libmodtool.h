@@ -82,13 +82,46 @@ enum mt_index_id {
 	MT_INDEX_COUNT
 };
 
+/* An index is opened on first use and kept; one that cannot be opened
+ * (missing, or with a bad header, such as the empty built-in indexes depmod
+ * writes when their sources are missing) counts as missing, as in kmod. */
+
 /* Every entry of the context's index `id` as "KEY VALUE" lines, in the
  * index's order, with "alias " before those of the alias and symbol
- * indexes, as kmod dumps them.  0; -ENOENT when the index is missing (an
- * empty built-in index counts as missing), or -errno when it is corrupt. */
+ * indexes, as kmod dumps them.  0; -ENOENT when the index is missing, or
+ * -errno when it is corrupt. */
 int mt_ctx_dump_index(struct mt_ctx *ctx, enum mt_index_id id, FILE *out);
 
+/* Open every index now, as kmod_load_resources does: anew, in kmod's order
+ * (dep, alias, symbols, builtin alias, builtin), a bad header logged in
+ * kmod's words; only modules.builtin.alias.bin may be missing.  They stay
+ * open until mt_ctx_unload_indexes.  0 (also when already loaded), or the
+ * -errno of the first index that cannot be opened, none kept open then. */
+int mt_ctx_load_indexes(struct mt_ctx *ctx);
+
+/* Close every index (loaded or opened on demand); the next use opens it
+ * anew. */
+void mt_ctx_unload_indexes(struct mt_ctx *ctx);
+
+/* What mt_ctx_validate finds, as kmod_validate_resources says it. */
+enum mt_resources {
+	MT_RESOURCES_OK = 0,		/* what was read is what is on disk */
+	MT_RESOURCES_RELOAD = 1,	/* an open index changed: unload them */
+	MT_RESOURCES_RECREATE = 2,	/* the configuration changed: a new context */
+};
+
+/* RECREATE when a configuration path that was read (a directory or a file
+ * given; its modification time) changed or is gone, else RELOAD when the
+ * file of an open index did, else OK. */
+int mt_ctx_validate(const struct mt_ctx *ctx);
+
 /* ---- names and paths (names.c) ------------------------------------------- */
+
+/* Module name of a name, as kmod spells a name it is given (libkmod's
+ * kmod_module_new_from_name, modinfo -m): up to the first '.', '-' -> '_',
+ * a directory part kept, possibly empty.  Returns the length, or
+ * -ENAMETOOLONG. */
+int mt_name_normalize(const char *name, char *buf, size_t size);
 
 /* Module name of a path or name: basename up to the first '.', '-' -> '_'.
  * Returns the length, or -ENAMETOOLONG / -EINVAL (empty result). */
@@ -288,6 +321,20 @@ int mt_module_size(const char *name, long *size);
 /* Normalized entries of /sys/module/NAME/holders in directory order. */
 int mt_module_holders(const char *name, char ***out);
 
+/* A loaded module's section, as /sys/module/NAME/sections lists it. */
+struct mt_section {
+	char *name;
+	unsigned long address;
+};
+
+/* The entries of /sys/module/NAME/sections in directory order, each with
+ * the hexadecimal address its file holds.  The count (array in *out, free
+ * with mt_sections_free), or -errno with a message in kmod's words: of
+ * opening the directory, or of the first entry that cannot be read (-EINVAL
+ * for one that holds no address). */
+int mt_module_sections(const char *name, struct mt_section **out);
+void mt_sections_free(struct mt_section *sections, int count);
+
 /* The decompressor of the running kernel (/sys/module/compression), or
  * MT_COMPRESSION_NONE.  -EINVAL (with a message) for an unknown one. */
 int mt_kernel_compression(enum mt_compression *out);
@@ -334,7 +381,8 @@ struct mt_modref {
 	bool builtin;
 };
 
-#define MT_LOOKUP_NAME_ONLY 0x1	/* modinfo -m: dep, builtin, builtin alias */
+#define MT_LOOKUP_NAME_ONLY 0x1	/* modinfo -m: dep, builtin, builtin alias, by the
+				 * query's mt_name_normalize'd name */
 
 /* Resolve a name, alias or "symbol:" query in kmod's order: configuration
  * aliases, modules.dep.bin, modules.symbols.bin, configured install/remove
@@ -343,6 +391,18 @@ struct mt_modref {
  * count (possibly 0; array in *out, free with mt_modrefs_free) or -errno. */
 int mt_lookup(struct mt_ctx *ctx, const char *query, unsigned flags, struct mt_modref **out);
 void mt_modrefs_free(struct mt_modref *refs, int count);
+
+/* The modules the first `softdep` entry matching module NAME names, each
+ * name resolved as mt_lookup does (one that cannot be is logged and
+ * skipped), in line order: pre in *pre (*npre of them), post in *post; none
+ * without such an entry.  Free both with mt_modrefs_free.  0 or -ENOMEM. */
+int mt_module_softdeps(struct mt_ctx *ctx, const char *name, struct mt_modref **pre, int *npre,
+		       struct mt_modref **post, int *npost);
+
+/* The modules the first `weakdep` entry matching module NAME names,
+ * resolved likewise: the count (array in *out, free with mt_modrefs_free)
+ * or -ENOMEM. */
+int mt_module_weakdeps(struct mt_ctx *ctx, const char *name, struct mt_modref **out);
 
 /* A module named by its file (modprobe /dir/mod.ko): the name of the
  * file's basename, the path made absolute and the modules.dep.bin
@@ -471,7 +531,34 @@ int mt_config_softdeps(const struct mt_config *cfg, const char *name,
 		       const char *const **pre, int *npre,
 		       const char *const **post, int *npost);
 
-/* modprobe -c: every category in kmod's order and rendering. */
+/* Weak dependencies of the first `weakdep` entry matching `name` (fnmatch):
+ * 1 when found (the names, in line order, point into cfg), 0 when none. */
+int mt_config_weakdeps(const struct mt_config *cfg, const char *name, const char *const **names,
+		       int *count);
+
+/* The kinds of configuration entries, in the order modprobe -c shows them. */
+enum mt_config_kind {
+	MT_CONFIG_BLACKLIST,
+	MT_CONFIG_INSTALL,
+	MT_CONFIG_REMOVE,
+	MT_CONFIG_ALIAS,
+	MT_CONFIG_OPTIONS,
+	MT_CONFIG_SOFTDEP,
+	MT_CONFIG_WEAKDEP,
+};
+
+/* Entry `index` (from 0, in configuration order) of one kind, as modprobe
+ * -c shows it and libkmod's configuration iterators give it: the key (the
+ * normalized name or pattern) and the value (NULL for a blacklist entry;
+ * the command; the module of an alias; the options with tabs as spaces; a
+ * softdep's "pre: " and "post: " parts in kmod's rendering, "" when it has
+ * neither; a weakdep's names).  Both point into cfg.  1, or 0 past the
+ * last entry. */
+int mt_config_entry(const struct mt_config *cfg, enum mt_config_kind kind, int index,
+		    const char **key, const char **value);
+
+/* modprobe -c: every entry of every kind, "KIND KEY VALUE" ("blacklist
+ * KEY"), in kmod's order and rendering. */
 void mt_config_dump(const struct mt_config *cfg, FILE *out);
 
 /* ---- loading with dependencies, as modprobe does (probe.c) ---------------- */
@@ -482,6 +569,8 @@ void mt_config_dump(const struct mt_config *cfg, FILE *out);
 #define MT_PROBE_IGNORE_COMMAND		0x080	/* -i: the top module's softdeps and install command */
 #define MT_PROBE_BLACKLIST		0x100	/* -b: blacklist applies to named modules too */
 #define MT_PROBE_BLACKLIST_ALIAS_ONLY	0x200	/* default: blacklist applies to aliases */
+#define MT_PROBE_BLACKLIST_ALL		0x1000	/* and to every module of the load list
+						 * (libkmod's APPLY_BLACKLIST_ALL) */
 /* MT_INSERT_FORCE_MODVERSION and MT_INSERT_FORCE_VERMAGIC pass through. */
 
 /* Returned (positive) when the module was skipped as blacklisted. */
@@ -490,6 +579,7 @@ void mt_config_dump(const struct mt_config *cfg, FILE *out);
 /* What a probe does for one entry of its load list. */
 struct mt_probe_action {
 	const char *name;
+	const char *alias;		/* the alias it was found through, or NULL */
 	const char *path;		/* module file, NULL if none */
 	const char *install_command;	/* run instead of inserting (unsubstituted) */
 	const char *options;		/* parameters ("" when none) */
@@ -505,6 +595,26 @@ typedef void (*mt_probe_show_fn)(const struct mt_probe_action *action, void *dat
  * (-EEXIST: already loaded with MT_PROBE_FAIL_ON_LOADED). */
 int mt_probe_insert(struct mt_ctx *ctx, const struct mt_modref *top, unsigned flags,
 		    const char *params, mt_probe_show_fn show, void *data);
+
+/* What mt_probe_insert_with tells its caller, and what it lets it do. */
+struct mt_probe_callbacks {
+	mt_probe_show_fn show;		/* may be NULL */
+	/* Runs an install command instead of mt_run_command (libkmod's
+	 * run_install): `command` has $CMDLINE_OPTS replaced by the action's
+	 * options, and what it returns is the entry's result.  May be NULL. */
+	int (*run_install)(const struct mt_probe_action *action, const char *command,
+			   void *data);
+	void *data;			/* for both */
+};
+
+/* mt_probe_insert with the callbacks of `cb`.  With MT_PROBE_BLACKLIST_ALL,
+ * blacklisted entries are dropped from the load list (all of them gone:
+ * MT_PROBE_BLACKLISTED).  The loop goes on after an entry whose result is
+ * positive (run_install's); the last entry's result is returned.  Since
+ * run_install may return MT_PROBE_BLACKLISTED's value too, *blacklisted
+ * (may be NULL) tells whether the blacklist stopped the probe. */
+int mt_probe_insert_with(struct mt_ctx *ctx, const struct mt_modref *top, unsigned flags,
+			 const char *params, const struct mt_probe_callbacks *cb, bool *blacklisted);
 
 /* Run an install or remove command through /bin/sh with $CMDLINE_OPTS
  * replaced by `options` and MODPROBE_MODULE set.  0, or -EINVAL (logged)

@@ -91,9 +91,9 @@ int mt_module_dep(struct mt_ctx *ctx, struct mt_modref *ref)
 	char *line, *colon;
 	int err;
 
-	idx = mt_ctx_index(ctx, MT_INDEX_DEP, &err);
+	idx = mt_ctx_index(ctx, MT_INDEX_DEP);
 	if (!idx)
-		return err;
+		return 0;
 	errno = 0;
 	line = mt_index_lookup(idx, ref->name);
 	if (!line)
@@ -114,11 +114,10 @@ int mt_module_builtin(struct mt_ctx *ctx, const char *name)
 {
 	struct mt_index *idx;
 	char *value;
-	int err;
 
-	idx = mt_ctx_index(ctx, MT_INDEX_BUILTIN, &err);
+	idx = mt_ctx_index(ctx, MT_INDEX_BUILTIN);
 	if (!idx)
-		return err;
+		return 0;
 	errno = 0;
 	value = mt_index_lookup(idx, name);
 	if (!value)
@@ -179,11 +178,11 @@ static int lookup_wild(struct lookup *l, enum mt_index_id id, bool builtin)
 {
 	struct mt_index_value *values;
 	struct mt_index *idx;
-	int n, err;
+	int n, err = 0;
 
-	idx = mt_ctx_index(l->ctx, id, &err);
+	idx = mt_ctx_index(l->ctx, id);
 	if (!idx)
-		return err;
+		return 0;
 	n = mt_index_lookup_wild(idx, l->key, &values);
 	if (n < 0)
 		return n;
@@ -300,7 +299,7 @@ int mt_lookup(struct mt_ctx *ctx, const char *query, unsigned flags, struct mt_m
 	int err;
 
 	if (flags & MT_LOOKUP_NAME_ONLY)
-		err = mt_modname_normalize(query, key, sizeof(key));
+		err = mt_name_normalize(query, key, sizeof(key));
 	else
 		err = mt_alias_normalize(query, key, sizeof(key));
 	if (err < 0)
@@ -357,6 +356,43 @@ int mt_lookup_softdeps(struct mt_ctx *ctx, const char *const *names, int n,
 	}
 	*out = all;
 	return count;
+}
+
+int mt_module_softdeps(struct mt_ctx *ctx, const char *name, struct mt_modref **pre, int *npre,
+		       struct mt_modref **post, int *npost)
+{
+	const char *const *pre_names = NULL, *const *post_names = NULL;
+	int npre_names = 0, npost_names = 0;
+
+	*pre = *post = NULL;
+	*npre = *npost = 0;
+	if (!ctx->config || !mt_config_softdeps(ctx->config, name, &pre_names, &npre_names,
+						&post_names, &npost_names))
+		return 0;
+	*npre = mt_lookup_softdeps(ctx, pre_names, npre_names, pre);
+	if (*npre < 0)
+		return *npre;
+	*npost = mt_lookup_softdeps(ctx, post_names, npost_names, post);
+	if (*npost < 0) {
+		int err = *npost;
+
+		mt_modrefs_free(*pre, *npre);
+		*pre = NULL;
+		*npre = *npost = 0;
+		return err;
+	}
+	return 0;
+}
+
+int mt_module_weakdeps(struct mt_ctx *ctx, const char *name, struct mt_modref **out)
+{
+	const char *const *names = NULL;
+	int n = 0;
+
+	*out = NULL;
+	if (!ctx->config || !mt_config_weakdeps(ctx->config, name, &names, &n))
+		return 0;
+	return mt_lookup_softdeps(ctx, names, n, out);
 }
 
 int mt_lookup_path(struct mt_ctx *ctx, const char *path, struct mt_modref **out)

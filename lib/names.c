@@ -11,21 +11,27 @@
 #include <unistd.h>
 #include "internal.h"
 
+int mt_name_normalize(const char *name, char *buf, size_t size)
+{
+	size_t len = 0;
+
+	if (size == 0)
+		return -ENAMETOOLONG;
+	for (; name[len] && name[len] != '.'; len++) {
+		if (len + 1 >= size)
+			return -ENAMETOOLONG;
+		buf[len] = name[len] == '-' ? '_' : name[len];
+	}
+	buf[len] = '\0';
+	return (int)len;
+}
+
 int mt_modname_normalize(const char *path, char *buf, size_t size)
 {
 	const char *base = strrchr(path, '/');
-	size_t len = 0;
+	int len = mt_name_normalize(base ? base + 1 : path, buf, size);
 
-	base = base ? base + 1 : path;
-	for (; base[len] && base[len] != '.'; len++) {
-		if (len + 1 >= size)
-			return -ENAMETOOLONG;
-		buf[len] = base[len] == '-' ? '_' : base[len];
-	}
-	if (size == 0)
-		return -ENAMETOOLONG;
-	buf[len] = '\0';
-	return len ? (int)len : -EINVAL;
+	return len == 0 ? -EINVAL : len;
 }
 
 int mt_alias_normalize(const char *alias, char *buf, size_t size)

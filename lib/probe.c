@@ -257,11 +257,30 @@ int mt_run_command(struct mt_ctx *ctx, const char *kind, const char *command, co
 	return -EINVAL;
 }
 
+/* The install command of an entry, run by the caller's run_install when it
+ * has one. */
+static int run_install(struct probe *p, const struct mt_probe_action *action,
+		       const struct mt_probe_callbacks *cb)
+{
+	char *cmd;
+	int err;
+
+	if (!cb->run_install)
+		return mt_run_command(p->ctx, "install", action->install_command, action->name,
+				      action->options);
+	cmd = substitute_options(action->install_command, action->options);
+	if (!cmd)
+		return -ENOMEM;
+	err = cb->run_install(action, cmd, cb->data);
+	free(cmd);
+	return err;
+}
+
 static int run_entry(struct probe *p, struct pmod *m, unsigned flags, const char *params,
-		     mt_probe_show_fn show, void *data)
+		     const struct mt_probe_callbacks *cb)
 {
 	const char *install = p->cfg ? mt_config_install(p->cfg, m->ref.name, false) : NULL;
-	struct mt_probe_action action = { .name = m->ref.name };
+	struct mt_probe_action action = { .name = m->ref.name, .alias = m->ref.alias };
 	char *options;
 	int err = 0;
 
@@ -273,16 +292,16 @@ static int run_entry(struct probe *p, struct pmod *m, unsigned flags, const char
 	action.options = options;
 	if (install && !m->ignorecmd) {
 		action.install_command = install;
-		if (show)
-			show(&action, data);
+		if (cb->show)
+			cb->show(&action, cb->data);
 		if (!(flags & MT_PROBE_DRY_RUN))
-			err = mt_run_command(p->ctx, "install", install, m->ref.name, options);
+			err = run_install(p, &action, cb);
 	} else {
 		action.path = m->ref.path;
 		action.builtin = !m->ref.path &&
 				 mt_module_initstate(p->ctx, m->ref.name) == MT_INITSTATE_BUILTIN;
-		if (show)
-			show(&action, data);
+		if (cb->show)
+			cb->show(&action, cb->data);
 		if (!(flags & MT_PROBE_DRY_RUN)) {
 			if (!m->ref.path) {
 				mt_log(p->ctx, LOG_ERR, "could not find module by name='%s'\n", m->ref.name);
@@ -298,19 +317,44 @@ static int run_entry(struct probe *p, struct pmod *m, unsigned flags, const char
 	return err;
 }
 
+/* MT_PROBE_BLACKLIST_ALL: the load list without its blacklisted entries. */
+static void drop_blacklisted(struct probe *p)
+{
+	int kept = 0;
+
+	for (int i = 0; i < p->nlist; i++) {
+		if (!mt_config_blacklisted(p->cfg, p->list[i]->ref.name))
+			p->list[kept++] = p->list[i];
+	}
+	p->nlist = kept;
+}
+
 int mt_probe_insert(struct mt_ctx *ctx, const struct mt_modref *top, unsigned flags,
 		    const char *params, mt_probe_show_fn show, void *data)
+{
+	const struct mt_probe_callbacks cb = { .show = show, .data = data };
+
+	return mt_probe_insert_with(ctx, top, flags, params, &cb, NULL);
+}
+
+int mt_probe_insert_with(struct mt_ctx *ctx, const struct mt_modref *top, unsigned flags,
+			 const char *params, const struct mt_probe_callbacks *cb, bool *blacklisted)
 {
 	struct probe p = { .ctx = ctx, .cfg = mt_ctx_config(ctx) };
 	struct mt_modref copy;
 	struct pmod *m;
 	int err = 0;
 
+	if (blacklisted)
+		*blacklisted = false;
 	if (!(flags & MT_PROBE_IGNORE_LOADED) && mt_module_in_kernel(ctx, top->name))
 		return flags & MT_PROBE_FAIL_ON_LOADED ? -EEXIST : 0;
 	if (p.cfg && mt_config_blacklisted(p.cfg, top->name) &&
-	    ((flags & MT_PROBE_BLACKLIST) || ((flags & MT_PROBE_BLACKLIST_ALIAS_ONLY) && top->alias)))
+	    ((flags & MT_PROBE_BLACKLIST) || ((flags & MT_PROBE_BLACKLIST_ALIAS_ONLY) && top->alias))) {
+		if (blacklisted)
+			*blacklisted = true;
 		return MT_PROBE_BLACKLISTED;
+	}
 	if (mt_modref_copy(&copy, top) < 0)
 		return -ENOMEM;
 	m = get_mod(&p, &copy);	/* takes over copy's strings */
@@ -319,10 +363,18 @@ int mt_probe_insert(struct mt_ctx *ctx, const struct mt_modref *top, unsigned fl
 		return -ENOMEM;
 	}
 	err = visit(&p, m, true, flags & MT_PROBE_IGNORE_COMMAND);
+	if (err >= 0 && p.cfg && (flags & MT_PROBE_BLACKLIST_ALL)) {
+		drop_blacklisted(&p);
+		if (p.nlist == 0) {
+			if (blacklisted)
+				*blacklisted = true;
+			err = MT_PROBE_BLACKLISTED;
+		}
+	}
 	for (int i = 0; i < p.nlist && err >= 0; i++) {
 		struct pmod *e = p.list[i];
 
-		err = run_entry(&p, e, flags, e == m ? params : NULL, show, data);
+		err = run_entry(&p, e, flags, e == m ? params : NULL, cb);
 		if (err == -EEXIST && e == m && (flags & MT_PROBE_FAIL_ON_LOADED))
 			break;
 		if (err == -EEXIST || !e->required)

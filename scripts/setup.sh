@@ -29,3 +29,13 @@ done
 # The Debian 12 root file system of the systemd VM scenario, kept between
 # runs (built when missing, in about a minute).
 "$(dirname "$0")/../tests/vm/make-rootfs.sh" > /dev/null
+
+# Debian's dracut for tests/diff-dracut.sh, which unpacks it into chroots:
+# its packages only, kept between runs (installing dracut would replace
+# the host's initramfs-tools).
+dracut_debs=/var/cache/modtool/dracut
+if ! ls "$dracut_debs"/dracut-core_*.deb "$dracut_debs"/cpio_*.deb >/dev/null 2>&1; then
+	mkdir -p "$dracut_debs"
+	(cd "$dracut_debs" && apt-get download -q dracut-core cpio) ||
+		{ apt-get update -q && (cd "$dracut_debs" && apt-get download -q dracut-core cpio); }
+fi

@@ -425,7 +425,10 @@ static void test_queries(void)
 		   "softdep btrfs pre: xxhash64\n"
 		   "softdep btrfs pre: sha256\n"
 		   "softdep btr* post: crc32c\n"
-		   "softdep ext4 pre: a post: b pre: c\n");
+		   "softdep ext4 pre: a post: b pre: c\n"
+		   "softdep cifs gcm\n"
+		   "weakdep ext4 loop\n"
+		   "weakdep ext* dummy x-y\n");
 	set_cmdline("modprobe.blacklist=bar-baz,cmd-mod crc16.e=5\n");
 	cfg = load(paths);
 
@@ -473,6 +476,51 @@ static void test_queries(void)
 	       npost == 1 && strcmp(post[0], "b") == 0, "softdeps: pre and post lists");
 	found = mt_config_softdeps(cfg, "xfs", &pre, &npre, &post, &npost);
 	tap_ok(found == 0 && npre == 0 && npost == 0 && !pre && !post, "softdeps: none");
+
+	found = mt_config_weakdeps(cfg, "ext4", &pre, &npre);
+	tap_ok(found == 1 && npre == 1 && strcmp(pre[0], "loop") == 0,
+	       "weakdeps: only the first matching entry");
+	found = mt_config_weakdeps(cfg, "ext3", &pre, &npre);
+	tap_ok(found == 1 && npre == 2 && strcmp(pre[0], "dummy") == 0 && strcmp(pre[1], "x-y") == 0,
+	       "weakdeps: a pattern, the names as written");
+	found = mt_config_weakdeps(cfg, "xfs", &pre, &npre);
+	tap_ok(found == 0 && npre == 0 && !pre, "weakdeps: none");
+
+	/* The entries one by one: key and value as modprobe -c shows them. */
+	{
+		static const struct {
+			enum mt_config_kind kind;
+			int index;
+			const char *key, *value;
+		} want[] = {
+			{ MT_CONFIG_BLACKLIST, 0, "bad_mod", NULL },
+			{ MT_CONFIG_BLACKLIST, 2, "cmd-mod", NULL },
+			{ MT_CONFIG_INSTALL, 1, "snd_foo", "echo exact" },
+			{ MT_CONFIG_REMOVE, 1, "snd_*", "echo rm-glob" },
+			{ MT_CONFIG_ALIAS, 1, "my_alias", "snd_foo" },
+			{ MT_CONFIG_OPTIONS, 3, "crc16", " d=4 " },
+			{ MT_CONFIG_OPTIONS, 4, "crc16", "e=5" },
+			{ MT_CONFIG_SOFTDEP, 3, "btr*", "post: crc32c" },
+			{ MT_CONFIG_SOFTDEP, 4, "ext4", "pre: a b cpost: b" },
+			{ MT_CONFIG_SOFTDEP, 5, "cifs", "" },
+			{ MT_CONFIG_WEAKDEP, 1, "ext*", "dummy x-y" },
+		};
+		const char *key, *value;
+
+		for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+			found = mt_config_entry(cfg, want[i].kind, want[i].index, &key, &value);
+			tap_ok(found == 1 && strcmp(key, want[i].key) == 0 &&
+			       (want[i].value ? value && strcmp(value, want[i].value) == 0 : !value),
+			       "entry %d of kind %d: %s %s", want[i].index, want[i].kind, want[i].key,
+			       want[i].value ? want[i].value : "(no value)");
+		}
+		tap_is_int(mt_config_entry(cfg, MT_CONFIG_SOFTDEP, 6, &key, &value), 0,
+			   "entries: 0 past the last");
+		tap_is_int(mt_config_entry(cfg, MT_CONFIG_ALIAS, -1, &key, &value), 0,
+			   "entries: 0 before the first");
+		tap_is_int(mt_config_entry(cfg, (enum mt_config_kind)42, 0, &key, &value), 0,
+			   "entries: 0 for an unknown kind");
+	}
 	mt_config_free(cfg);
 	remove_tree("cfg");
 	set_cmdline("");

@@ -3,9 +3,12 @@
 # configured --prefix=/usr --bindir=/bin --sbindir=/sbin (Debian's kmod
 # layout) and --with-module-directory=/usr/lib/modules (openSUSE's), staged
 # with DESTDIR.  The tree holds kmod in /bin and the six tools as symlinks
-# to it in /sbin, the manual pages, kmod.pc with kmod's variables, empty
-# modprobe.d and depmod.d directories; the staged programs run and look
-# for modules under /usr/lib/modules; make uninstall removes it all.
+# to it in /sbin, libmodtool, libkmod.so.2 (kmod's file name) with
+# libkmod.h and libkmod.pc, the manual pages, kmod.pc with kmod's
+# variables, empty modprobe.d and depmod.d directories; the staged programs
+# and a program linked against Debian's libkmod, run on the staged one,
+# look for modules under /usr/lib/modules; make uninstall removes it all;
+# configure --disable-libkmod leaves libkmod.so.2 out.
 . "${top_srcdir:-$(dirname "$0")/..}/tests/common.sh"
 
 [ -f "${MT_SHIM:-}" ] || skip_all "the shim is not built"
@@ -47,6 +50,10 @@ libdir=$dest/usr/lib
 ls "$libdir"/libmodtool.so.0* > /dev/null 2>&1 && [ -f "$dest/usr/include/libmodtool.h" ] &&
 	[ -f "$libdir/pkgconfig/libmodtool.pc" ]
 ok $? "libmodtool, its header and libmodtool.pc"
+[ -f "$libdir/libkmod.so.2.4.0" ] && [ "$(readlink "$libdir/libkmod.so.2")" = libkmod.so.2.4.0 ] &&
+	[ -f "$dest/usr/include/libkmod.h" ] && [ -f "$libdir/pkgconfig/libkmod.pc" ] &&
+	[ "$(PKG_CONFIG_PATH=$libdir/pkgconfig pkg-config --modversion libkmod)" = 34.2 ]
+ok $? "libkmod.so.2 (libkmod.so.2.4.0, as kmod's), libkmod.h and libkmod.pc 34.2"
 missing=
 for m in man8/kmod.8 man8/insmod.8 man8/rmmod.8 man8/lsmod.8 man8/modinfo.8 \
 	man8/modprobe.8 man8/depmod.8 man5/modprobe.d.5 man5/depmod.d.5 man5/modules.dep.5; do
@@ -110,8 +117,42 @@ shim "$dest/bin/kmod" static-nodes -f devname > "$work/out" 2>&1
 echo "mt_a mt-a c10:99" | same - "$work/out"
 ok $? "kmod static-nodes reads /usr/lib/modules/VERSION/modules.devname"
 unset LD_LIBRARY_PATH
+cat > "$work/lk.c" <<'EOF'
+#include <libkmod.h>
+#include <stdio.h>
+int main(void)
+{
+	struct kmod_ctx *ctx = kmod_new(NULL, NULL);
+	struct kmod_list *list = NULL;
+	struct kmod_module *mod;
+
+	if (!ctx || kmod_module_new_from_lookup(ctx, "devname:mt-a", &list) < 0 || !list)
+		return 1;
+	mod = kmod_module_get_module(list);
+	printf("%s %s %s\n", kmod_get_dirname(ctx), kmod_module_get_name(mod),
+	       kmod_module_get_path(mod));
+	kmod_module_unref(mod);
+	kmod_module_unref_list(list);
+	kmod_unref(ctx);
+	return 0;
+}
+EOF
+if ${CC:-cc} -o "$work/lk" "$work/lk.c" -lkmod 2>/dev/null; then
+	LD_LIBRARY_PATH=$libdir shim "$work/lk" > "$work/out" 2>&1 &&
+		LD_LIBRARY_PATH=$libdir ldd "$work/lk" | grep -q "$libdir/libkmod\.so\.2" &&
+		echo "/usr/lib/modules/$VER mt_a /usr/lib/modules/$VER/kernel/fs/mt_a.ko" | same - "$work/out"
+	ok $? "a program linked against Debian's libkmod runs on the staged one, under /usr/lib/modules"
+else
+	skip "the staged libkmod.so.2 with a program" "Debian's libkmod-dev is not installed"
+fi
 
 (cd "$build" && make -s uninstall DESTDIR="$dest" > "$work/make.log" 2>&1)
 [ $? = 0 ] && [ -z "$(find "$dest" ! -type d)" ]
 ok $? "make uninstall removes every file and link"
+
+mkdir "$work/no-libkmod"
+(cd "$work/no-libkmod" && "$top_srcdir/configure" -q --disable-libkmod > /dev/null 2>&1) &&
+	! grep -q '^[a-z_0-9]* = libkmod/libkmod\.la' "$work/no-libkmod/Makefile" &&
+	grep -q '^[a-z_0-9]* = libkmod/libkmod\.la' "$build/Makefile"
+ok $? "configure --disable-libkmod builds no libkmod.so.2"
 done_testing

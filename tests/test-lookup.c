@@ -3,20 +3,24 @@
  * modprobe's removal as a dry run (remove.c), on indexes written into a
  * temporary directory: the modules.dep dependencies as a vector, the steps
  * of name resolution in kmod's order (and those of MT_LOOKUP_NAME_ONLY), a
- * module from a path, the built-in state, and the events of a removal in
- * kmod's order.  Nothing here touches the kernel: the only sysfs reads are
- * of a module name no kernel has.
+ * module from a path, the built-in state, the events of a removal in
+ * kmod's order, soft and weak dependencies resolved, a probe's callbacks
+ * (only install commands run, through run_install), and the indexes loaded
+ * at once and checked against the disk.  Nothing here touches the kernel:
+ * the only sysfs reads are of module names no kernel has.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "libmodtool.h"
 #include "tap.h"
@@ -87,7 +91,12 @@ static void make_directory(void)
 		   "alias mbcache crc16\n"
 		   "install foo /bin/true\n"
 		   "remove foo /bin/true\n"
-		   "softdep ext4 pre: crc16 post: foo\n");
+		   "softdep ext4 pre: crc16 post: foo\n"
+		   "weakdep ext4 mbcache nosuch x[\n"
+		   "install bar /bin/echo $CMDLINE_OPTS-$CMDLINE_OPTS\n"
+		   "install baz /bin/true\n"
+		   "softdep baz pre: bar post: foo\n"
+		   "blacklist bar\n");
 	write_file("my-mod.ko", "not an ELF file, never read");
 }
 
@@ -181,6 +190,187 @@ static void test_lookup(struct mt_ctx *ctx)
 	tap_is_str(lookup(ctx, "unix", MT_LOOKUP_NAME_ONLY), "unix - - builtin 0\n", "name only: built in");
 	tap_is_str(lookup(ctx, "net-pf-1", MT_LOOKUP_NAME_ONLY), "unix - net_pf_1 builtin 0\n",
 		   "name only: built-in aliases");
+	tap_is_str(lookup(ctx, "/x/ext4", MT_LOOKUP_NAME_ONLY), "",
+		   "name only: a directory stays part of the name");
+	tap_is_str(lookup(ctx, "", MT_LOOKUP_NAME_ONLY), "", "name only: the empty name, nothing");
+}
+
+static void append_log(int priority, const char *msg, void *data)
+{
+	(void)priority;
+	strncat(data, msg, 1023 - strlen(data));
+}
+
+/* Each module of a result list: "name alias;" */
+static const char *names_of(const struct mt_modref *refs, int n)
+{
+	static char buf[1024];
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < n; i++)
+		len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s %s;", refs[i].name,
+					refs[i].alias ? refs[i].alias : "-");
+	return buf;
+}
+
+static void test_dependencies(struct mt_ctx *ctx)
+{
+	struct mt_modref *pre, *post, *weak;
+	int npre, npost, n;
+
+	tap_is_int(mt_module_softdeps(ctx, "ext4", &pre, &npre, &post, &npost), 0, "softdeps: found");
+	tap_is_str(names_of(pre, npre), "crc16 -;", "softdeps: pre, looked up");
+	tap_ok(npre == 1 && pre[0].path && strcmp(pre[0].path, in_dir("kernel/lib/crc16.ko")) == 0,
+	       "softdeps: ... with the path");
+	tap_is_str(names_of(post, npost), "foo -;", "softdeps: post, a command's module");
+	mt_modrefs_free(pre, npre);
+	mt_modrefs_free(post, npost);
+	tap_ok(mt_module_softdeps(ctx, "crc16", &pre, &npre, &post, &npost) == 0 && !npre && !npost &&
+	       !pre && !post, "softdeps: none");
+
+	n = mt_module_weakdeps(ctx, "ext4", &weak);
+	tap_is_str(n >= 0 ? names_of(weak, n) : "error", "crc16 mbcache;",
+		   "weakdeps: resolved (mbcache is a configuration alias), the unknown ones left out");
+	mt_modrefs_free(weak, n);
+	tap_is_int(mt_module_weakdeps(ctx, "crc16", &weak), 0, "weakdeps: none");
+}
+
+/* What a probe shows and asks to run. */
+static char probe_log[4096];
+
+static void probe_show(const struct mt_probe_action *a, void *data)
+{
+	size_t len = strlen(probe_log);
+
+	(void)data;
+	snprintf(probe_log + len, sizeof(probe_log) - len, "show %s %s '%s'\n", a->name,
+		 a->install_command ? a->install_command : a->path ? a->path : "-", a->options);
+}
+
+static int probe_install(const struct mt_probe_action *a, const char *command, void *data)
+{
+	size_t len = strlen(probe_log);
+
+	snprintf(probe_log + len, sizeof(probe_log) - len, "run %s '%s'\n", a->name, command);
+	return *(int *)data;
+}
+
+static int probe(struct mt_ctx *ctx, const char *name, unsigned flags, const char *params,
+		 int install_result, bool *blacklisted)
+{
+	const struct mt_probe_callbacks cb = { probe_show, probe_install, &install_result };
+	struct mt_modref *refs;
+	int n = mt_lookup(ctx, name, 0, &refs), err;
+
+	probe_log[0] = '\0';
+	if (n != 1)
+		return -1000;
+	err = mt_probe_insert_with(ctx, &refs[0], flags, params, &cb, blacklisted);
+	mt_modrefs_free(refs, n);
+	return err;
+}
+
+static void test_probe(struct mt_ctx *ctx)
+{
+	bool blacklisted = true;
+	int err;
+
+	err = probe(ctx, "foo", 0, NULL, 0, &blacklisted);
+	tap_ok(err == 0 && !blacklisted && strcmp(probe_log, "show foo /bin/true ''\nrun foo '/bin/true'\n") == 0,
+	       "probe: run_install runs an install command");
+	err = probe(ctx, "bar", 0, "a=1", 7, &blacklisted);
+	tap_is_str(probe_log, "show bar /bin/echo $CMDLINE_OPTS-$CMDLINE_OPTS 'a=1'\n"
+		   "run bar '/bin/echo a=1-a=1'\n", "probe: ... with the options substituted");
+	tap_ok(err == 7 && !blacklisted, "probe: what run_install returns is the result");
+	blacklisted = true;
+	err = probe(ctx, "unix", MT_PROBE_BLACKLIST, NULL, 0, &blacklisted);
+	tap_ok(err == 0 && !blacklisted, "probe: a module in the kernel is not blacklisted");
+	err = probe(ctx, "bar", MT_PROBE_BLACKLIST, NULL, 0, &blacklisted);
+	tap_ok(err == MT_PROBE_BLACKLISTED && blacklisted && !probe_log[0],
+	       "probe: a blacklisted module is skipped, and said to be");
+	err = probe(ctx, "baz", MT_PROBE_DRY_RUN, NULL, 0, &blacklisted);
+	tap_is_str(probe_log, "show bar /bin/echo $CMDLINE_OPTS-$CMDLINE_OPTS ''\nshow baz - ''\n"
+		   "show foo /bin/true ''\n",
+		   "probe: soft dependencies, blacklisted or not (and they override the command)");
+	err = probe(ctx, "baz", MT_PROBE_DRY_RUN | MT_PROBE_BLACKLIST | MT_PROBE_BLACKLIST_ALL, NULL, 0,
+		    &blacklisted);
+	tap_ok(err == 0 && !blacklisted &&
+	       strcmp(probe_log, "show baz - ''\nshow foo /bin/true ''\n") == 0,
+	       "probe: MT_PROBE_BLACKLIST_ALL leaves out blacklisted dependencies");
+}
+
+/* Rename DIR/FROM to DIR/TO. */
+static void move(const char *from, const char *to)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s", in_dir(from));
+	if (rename(path, in_dir(to)) < 0) {
+		printf("Bail out! cannot rename %s\n", path);
+		exit(1);
+	}
+}
+
+/* Loading the indexes at once, and checking them against the disk. */
+static void test_resources(const char *conf)
+{
+	struct timespec times[2] = { { 0, UTIME_OMIT }, { 0, 0 } };
+	struct mt_ctx *ctx;
+	char log[1024] = "";
+	struct stat st;
+
+	if (mt_ctx_new(dir, &ctx) < 0 || mt_ctx_load_config(ctx, &conf, 1) < 0) {
+		tap_ok(0, "resources: a context");
+		return;
+	}
+	tap_is_int(mt_ctx_validate(ctx), MT_RESOURCES_OK, "validate: nothing open");
+	tap_is_int(mt_ctx_load_indexes(ctx), 0, "load: every index");
+	tap_is_int(mt_ctx_load_indexes(ctx), 0, "load: again, nothing to do");
+	tap_is_int(mt_ctx_validate(ctx), MT_RESOURCES_OK, "validate: unchanged");
+	stat(in_dir("modules.alias.bin"), &st);
+	times[1] = st.st_mtim;
+	times[1].tv_sec += 10;
+	utimensat(AT_FDCWD, in_dir("modules.alias.bin"), times, 0);
+	tap_is_int(mt_ctx_validate(ctx), MT_RESOURCES_RELOAD, "validate: an index changed");
+	mt_ctx_unload_indexes(ctx);
+	tap_is_int(mt_ctx_validate(ctx), MT_RESOURCES_OK, "validate: unloaded");
+	tap_is_str(lookup(ctx, "fs-ext4", 0), "ext4 /kernel/fs/ext4/ext4.ko fs_ext4 module 3\n",
+		   "unload: the indexes open again on use");
+	tap_is_int(mt_ctx_validate(ctx), MT_RESOURCES_OK, "validate: opened on demand, unchanged");
+	stat(conf, &st);
+	times[1] = st.st_mtim;
+	times[1].tv_sec += 10;
+	utimensat(AT_FDCWD, conf, times, 0);
+	tap_is_int(mt_ctx_validate(ctx), MT_RESOURCES_RECREATE, "validate: a configuration path changed");
+	mt_ctx_free(ctx);
+
+	/* A modules.dep.bin with a bad magic is no index, but load says so. */
+	move("modules.dep.bin", "modules.dep.bin.good");
+	write_file("modules.dep.bin", "XXXXXXXXXXXXXXXX");
+	mt_ctx_new(dir, &ctx);
+	mt_ctx_set_log_fn(ctx, append_log, log);
+	tap_is_str(lookup(ctx, "fs-ext4", 0), "ext4 - fs_ext4 module 0\n",
+		   "bad index: skipped by lookups, silently");
+	tap_is_str(log, "", "bad index: ... no message");
+	tap_is_int(mt_ctx_load_indexes(ctx), -EINVAL, "load: a bad index fails");
+	tap_is_str(log, "magic check fail: 58585858 instead of b007f457\n", "load: ... in kmod's words");
+	tap_is_str(lookup(ctx, "fs-ext4", 0), "ext4 - fs_ext4 module 0\n",
+		   "load: none kept, lookups go on");
+	mt_ctx_free(ctx);
+	move("modules.dep.bin.good", "modules.dep.bin");
+
+	/* Only modules.builtin.alias.bin may be missing. */
+	move("modules.builtin.alias.bin", "modules.builtin.alias.bin.good");
+	mt_ctx_new(dir, &ctx);
+	tap_is_int(mt_ctx_load_indexes(ctx), 0, "load: without modules.builtin.alias.bin");
+	mt_ctx_free(ctx);
+	move("modules.builtin.alias.bin.good", "modules.builtin.alias.bin");
+	move("modules.symbols.bin", "modules.symbols.bin.good");
+	mt_ctx_new(dir, &ctx);
+	tap_is_int(mt_ctx_load_indexes(ctx), -ENOENT, "load: without modules.symbols.bin");
+	mt_ctx_free(ctx);
+	move("modules.symbols.bin.good", "modules.symbols.bin");
 }
 
 static void test_lookup_path(struct mt_ctx *ctx)
@@ -319,8 +509,11 @@ int main(void)
 	test_lookup_path(ctx);
 	test_state(ctx);
 	test_remove(ctx);
+	test_dependencies(ctx);
+	test_probe(ctx);
 
 	mt_ctx_free(ctx);
+	test_resources(conf);
 	free((char *)conf);
 	return tap_done();
 }

@@ -10,7 +10,9 @@
 # results, followed by checks that the VM finished in time, booted, ran the
 # scenario to its end and reported all its planned results (each failure
 # says why and shows the end of the console log).  A skip the scenario
-# marks as a missing input is a failure under CI=true.
+# marks as a missing input is a failure under CI=true.  $vm_boots, when
+# set, boots the image once for each of its "SCENARIO[:WORD,...]" in turn,
+# the words added to the kernel command line.
 #
 # Environment: MT_VM_KERNEL (kernel image; default /boot/vmlinuz-RELEASE for
 # the release the image is made for), MT_VM_TIMEOUT (seconds, default 300;
@@ -84,66 +86,91 @@ systemd)
 	;;
 esac
 
-started=$(date +%s)
-"$vm/run-vm.sh" "$@" "$kernel" "$work/initrd.cpio.gz" "$scenario" "$timeout" \
-	>"$work/console.log" 2>&1
-vm_status=$?
-elapsed=$(($(date +%s) - started))
+# boot NAME WORDS [RUN-VM OPTION...] — boot the image with mt.scenario=NAME
+# (and WORDS on the kernel command line), re-emit the scenario's TAP
+# results, then check how the run went.  Each boot's files are named after
+# its scenario.
+boot() {
+	name=$1
+	append="${MT_VM_APPEND:-}${2:+ $2}"
+	shift 2		# run-vm.sh's options follow
+	started=$(date +%s)
+	MT_VM_APPEND=$append "$vm/run-vm.sh" "$@" "$kernel" "$work/initrd.cpio.gz" "$name" "$timeout" \
+		>"$work/console-$name.log" 2>&1
+	vm_status=$?
+	elapsed=$(($(date +%s) - started))
 
-# The scenario's output sits between "MT-BEGIN NAME" (maybe behind the
-# firmware's terminal escapes) and "MT-END NAME STATUS".
-tr -d '\r' <"$work/console.log" |
-	sed -n "/MT-BEGIN $scenario\$/,/^MT-END $scenario /p" >"$work/tap.out"
-plan=
-while IFS= read -r line; do
-	case $line in
-	*"MT-BEGIN $scenario" | "MT-END $scenario "*) ;;
-	"ok "*" # SKIP missing input: "*)
-		desc=${line#ok * - }
-		missing_input "${desc% # SKIP *}" "${line##* # SKIP missing input: }"
-		;;
-	"ok "*" # SKIP "*)
-		desc=${line#ok * - }
-		skip "${desc% # SKIP *}" "${line##* # SKIP }"
-		;;
-	"ok "*) ok 0 "${line#ok * - }" ;;
-	"not ok "*) ok 1 "${line#not ok * - }" ;;
-	"1.."*) plan=${line#1..} ;;
-	"#"*) echo "$line" ;;
-	"Bail out!"*) echo "# VM: $line" ;;
-	*) echo "# console: $line" ;;
-	esac
-done <"$work/tap.out"
-results=$tap_n
-echo "# the VM ran ${elapsed}s (limit ${timeout}s, MT_VM_TIMEOUT), qemu exit status $vm_status"
+	# The scenario's output sits between "MT-BEGIN NAME" (maybe behind the
+	# firmware's terminal escapes) and "MT-END NAME STATUS".
+	tr -d '\r' <"$work/console-$name.log" |
+		sed -n "/MT-BEGIN $name\$/,/^MT-END $name /p" >"$work/tap-$name.out"
+	plan=
+	before=$tap_n
+	while IFS= read -r line; do
+		case $line in
+		*"MT-BEGIN $name" | "MT-END $name "*) ;;
+		"ok "*" # SKIP missing input: "*)
+			desc=${line#ok * - }
+			missing_input "${desc% # SKIP *}" "${line##* # SKIP missing input: }"
+			;;
+		"ok "*" # SKIP "*)
+			desc=${line#ok * - }
+			skip "${desc% # SKIP *}" "${line##* # SKIP }"
+			;;
+		"ok "*) ok 0 "${line#ok * - }" ;;
+		"not ok "*) ok 1 "${line#not ok * - }" ;;
+		"1.."*) plan=${line#1..} ;;
+		"#"*) echo "$line" ;;
+		"Bail out!"*) echo "# VM: $line" ;;
+		*) echo "# console: $line" ;;
+		esac
+	done <"$work/tap-$name.out"
+	results=$((tap_n - before))
+	echo "# the VM ran ${elapsed}s (limit ${timeout}s, MT_VM_TIMEOUT), qemu exit status $vm_status"
 
-# How the run went, each way it can go wrong a "not ok" with the reason;
-# the end of the console log follows the first one.
-console_shown=
-vm_check() {	# vm_check STATUS DESCRIPTION REASON
-	ok "$1" "$2"
+	# How the run went, each way it can go wrong a "not ok" with the
+	# reason; the end of the console log follows the first one.
+	console_shown=
+	[ "$vm_status" -ne 124 ]
+	vm_check $? "the VM finished within ${timeout}s" \
+		"qemu was killed after ${timeout}s: raise MT_VM_TIMEOUT on a slow or loaded machine"
+	grep -q "MT-BEGIN $name\$" "$work/tap-$name.out"
+	vm_check $? "the VM booted and started the scenario" \
+		"no 'MT-BEGIN $name' on the console: the kernel or /init did not start (qemu exit status $vm_status)"
+	grep -q "^MT-END $name " "$work/tap-$name.out"
+	vm_check $? "the scenario ran to its end" "no 'MT-END $name' on the console after $results results"
+	if [ -z "$plan" ]; then
+		vm_check 1 "the scenario reported a plan and all its results" \
+			"no plan line from the scenario ($results results)"
+	else
+		[ "$plan" -eq "$results" ] && [ "$results" -gt 0 ]
+		vm_check $? "the scenario reported a plan and all its results" \
+			"the scenario planned $plan tests and reported $results"
+	fi
+}
+
+vm_check() {	# vm_check STATUS DESCRIPTION REASON — for the boot $name
+	if [ "$name" = "$scenario" ]; then
+		ok "$1" "$2"
+	else
+		ok "$1" "$name boot: $2"
+	fi
 	[ "$1" -eq 0 ] && return 0
 	echo "# $3"
 	if [ -z "$console_shown" ]; then
 		console_shown=1
-		echo "# console log $work/console.log ends:"
-		tr -d '\r' <"$work/console.log" | tail -n 25 | sed 's/^/#   /'
+		echo "# console log $work/console-$name.log ends:"
+		tr -d '\r' <"$work/console-$name.log" | tail -n 25 | sed 's/^/#   /'
 	fi
 }
-[ "$vm_status" -ne 124 ]
-vm_check $? "the VM finished within ${timeout}s" \
-	"qemu was killed after ${timeout}s: raise MT_VM_TIMEOUT on a slow or loaded machine"
-grep -q "MT-BEGIN $scenario\$" "$work/tap.out"
-vm_check $? "the VM booted and started the scenario" \
-	"no 'MT-BEGIN $scenario' on the console: the kernel or /init did not start (qemu exit status $vm_status)"
-grep -q "^MT-END $scenario " "$work/tap.out"
-vm_check $? "the scenario ran to its end" "no 'MT-END $scenario' on the console after $results results"
-if [ -z "$plan" ]; then
-	vm_check 1 "the scenario reported a plan and all its results" \
-		"no plan line from the scenario ($results results)"
-else
-	[ "$plan" -eq "$results" ] && [ "$results" -gt 0 ]
-	vm_check $? "the scenario reported a plan and all its results" \
-		"the scenario planned $plan tests and reported $results"
-fi
+
+# The boots: "SCENARIO[:WORDS]", WORDS (commas for spaces) added to the
+# kernel command line; by default the one scenario.
+for b in ${vm_boots:-$scenario}; do
+	words=
+	case $b in
+	*:*) words=$(echo "${b#*:}" | tr , ' ') ;;
+	esac
+	boot "${b%%:*}" "$words" "$@"
+done
 done_testing

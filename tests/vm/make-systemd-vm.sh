@@ -14,7 +14,9 @@
 # (default /lib/modules), MT_BUSYBOX (see stage.sh).
 #
 # On the disk: our programs, and Debian's kmod kept in /mt/debian (not in
-# PATH, with links lsmod and modprobe) for the scenario to compare with; the module indexes written by
+# PATH, with links lsmod and modprobe) for the scenario to compare with;
+# Debian's and our libkmod.so.2 in /mt/libkmod/{debian,ours}, the path of
+# Debian's in /mt/libkmod/place, for boot-init; the module indexes written by
 # our installed depmod (Debian's depmod's text outputs for the same tree in
 # /mt/reference); units that run depmod -a at boot (mt-depmod.service) and
 # the scenario after multi-user.target (mt-scenario.service); /mt/lib.sh,
@@ -59,14 +61,9 @@ rootfs=$("$vmdir/make-rootfs.sh" ${MT_ROOTFS_CACHE:+"$MT_ROOTFS_CACHE"}) || exit
 
 # Our installation in Debian's layout: kmod in /bin, the tools' links in
 # /sbin, the library in /usr/lib, which the dynamic loader searches without
-# a cache.  "make install" but for its "all" step (the tree is built): that
-# remakes the build tree's tool links, under the tests running beside this
-# one.
+# a cache.
 destdir=$work/destdir
-rm -rf "$destdir"
-make -s -C "$builddir" install-exec install-data DESTDIR="$destdir" \
-	prefix=/usr bindir=/bin sbindir=/sbin libdir=/usr/lib >"$work/install.log" 2>&1 ||
-	die "make install failed: $(tail -n 5 "$work/install.log")"
+install_build "$builddir" "$destdir" "$work/install.log"
 
 # The disk's tree, in hard links to the cached root file system and the
 # module tree where they are on one file system: from here on files are
@@ -109,6 +106,16 @@ done
 
 (cd "$destdir" && tar -cf - .) | (cd "$stage" && tar -xf - --keep-directory-symlink) ||
 	die "copying the installation into the image failed"
+# libkmod.so.2 where Debian's package has it, which the dynamic loader
+# finds first (ld.so.cache): boot-init puts there Debian's or ours, as the
+# kernel command line says (mt.libkmod=debian|ours).
+libkmod=$(chroot "$stage" dpkg -L libkmod2 | grep '/libkmod\.so\.2\.[0-9.]*$' | head -n 1)
+[ -n "$libkmod" ] && [ -f "$stage$libkmod" ] || die "no libkmod.so.2 of Debian's libkmod2 in the image"
+[ -f "$destdir/usr/lib/libkmod.so.2" ] || die "make install installed no libkmod.so.2 (configure --disable-libkmod?)"
+mkdir -p "$stage/mt/libkmod/debian" "$stage/mt/libkmod/ours"
+cp "$stage$libkmod" "$stage/mt/libkmod/debian/libkmod.so.2"
+cp -L "$destdir/usr/lib/libkmod.so.2" "$stage/mt/libkmod/ours/libkmod.so.2"
+echo "$libkmod" >"$stage/mt/libkmod/place"
 chroot "$stage" /sbin/depmod -a "$release" || die "our depmod failed in the image"
 
 cp "$vmdir/lib.sh" "$stage/mt/lib.sh"

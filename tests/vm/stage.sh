@@ -1,8 +1,9 @@
 # shellcheck shell=sh
-# stage.sh — sourced by the scripts that pack a VM initramfs
-# (make-initramfs.sh, make-systemd-vm.sh): put busybox and our built tools,
-# with the shared libraries they load, into a staging directory, and find
-# a built tool (built_tool).  Callers define die().
+# stage.sh — sourced by the scripts that pack a VM initramfs or a root file
+# system (make-initramfs.sh, make-systemd-vm.sh, diff-dracut.sh): put
+# busybox and our built tools, with the shared libraries they load, into a
+# staging directory, find a built tool (built_tool), and install the build
+# into a staging directory (install_build).  Callers define die().
 
 # stage_busybox STAGE — /bin/busybox and links for its applets, except the
 # module tools, so that no program finds busybox's in PATH.  (Busybox's
@@ -74,4 +75,18 @@ stage_lib() {	# stage_lib STAGE BUILDDIR PATH
 	[ -e "$1$sl_dest" ] && return 0
 	mkdir -p "$1$(dirname "$sl_dest")"
 	cp -L "$3" "$1$sl_dest"
+}
+
+# install_build BUILDDIR DESTDIR LOG — "make install" in Debian's layout
+# (kmod in /bin, the tools' links in /sbin, the libraries in /usr/lib) into
+# DESTDIR, but for its "all" step (the tree is built): that would remake
+# the build tree's tool links under the tests running beside this one.
+# One install at a time: libtool relinks the libraries in the build tree.
+install_build() {
+	rm -rf "$2"
+	(
+		flock 8
+		make -s -C "$1" install-exec install-data DESTDIR="$2" \
+			prefix=/usr bindir=/bin sbindir=/sbin libdir=/usr/lib
+	) 8>"$1/.mt-install.lock" >"$3" 2>&1 || die "make install failed: $(tail -n 5 "$3")"
 }

@@ -93,6 +93,15 @@ node_is() {
 udevadm settle --timeout=300
 ok $? "udev processed every coldplug event (udevadm settle)"
 settled=$(cut -d' ' -f1 /proc/uptime)
+# The modules loaded by then, for a boot on the other libkmod.so.2 to
+# compare with (scenario-libkmod.sh).
+place=$(cat /mt/libkmod/place)
+which=unknown
+for w in debian ours; do
+	cmp -s "$place" "/mt/libkmod/$w/libkmod.so.2" && which=$w
+done
+cut -d' ' -f1 /proc/modules | sort >"/mt/coldplug.$which"
+diag "libkmod.so.2 ($place): $which's; $(grep -c . "/mt/coldplug.$which") modules after coldplug"
 
 # --- the boot ---------------------------------------------------------------
 [ "$(systemctl is-active multi-user.target)" = active ]
