@@ -360,9 +360,12 @@ static size_t read_compact(int fd, size_t size, const unsigned char *head,
 		memcpy(b->image + names_at, name_text, names.size);
 		put_word(b->image + EHDR_SHOFF(is64), EHDR_SPACE, is64, big);
 		for (uint64_t i = 1; i < eh.shnum; i++) {
-			uint64_t at = total;
+			uint64_t at;
 
 			decode_shdr(table + i * shsize, is64, big, &sh);
+			/* Past the end, but an empty section of the file stays
+			 * an empty section found: the whole image's answers. */
+			at = sh.size == 0 && sh.offset <= size ? total : total + 1;
 			if (i == eh.shstrndx) {
 				at = names_at;
 			} else {
@@ -819,8 +822,8 @@ static int ns_reloc_cmp(const void *a, const void *b)
 static int ns_relocs(const struct mt_elf *elf, const struct symtab *st,
 		     struct ns_reloc **out, size_t *count)
 {
-	struct ns_reloc *list = NULL, *grown;
-	size_t bytes = 0, n = 0;
+	struct ns_reloc *list = NULL;
+	size_t bytes = 0, n = 0, cap = 0;
 	struct ksymtab_rel rel;
 
 	*count = 0;
@@ -836,12 +839,10 @@ static int ns_relocs(const struct mt_elf *elf, const struct symtab *st,
 			return 0;
 		}
 		bytes += rel.count * rel.entsize;
-		grown = reallocarray(list, n + rel.count, sizeof(*list));
-		if (!grown) {
+		if (mt_array_reserve(&list, &cap, n + rel.count, sizeof(*list)) < 0) {
 			free(list);
 			return mt_fail(ENOMEM, "%s: out of memory", elf->name);
 		}
-		list = grown;
 		for (size_t i = 0; width == 8 && i < rel.count; i++) {
 			if (rel_offset(elf, &rel, i) % 8 == 4)
 				width = 4;
@@ -857,8 +858,12 @@ static int ns_relocs(const struct mt_elf *elf, const struct symtab *st,
 			read_rel(elf, &rel, i, width, offset, &list[n++]);
 		}
 	}
-	if (n > 0)
-		qsort(list, n, sizeof(*list), ns_reloc_cmp);
+	/* Relocation sections whose entries were all rejected leave nothing. */
+	if (n == 0) {
+		free(list);
+		return 0;
+	}
+	qsort(list, n, sizeof(*list), ns_reloc_cmp);
 	*out = list;
 	*count = n;
 	return 0;

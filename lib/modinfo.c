@@ -80,8 +80,9 @@ static int builtin_modinfo(const char *dirname, const char *name, struct mt_info
 
 	/* NUL-terminated "MODNAME.key=value" records; the module's entries are
 	 * the first contiguous run carrying its prefix. */
-	end = (const char *)info->map + info->map_size;
-	for (p = info->map; p && p < end; ) {
+	p = info->map;
+	end = info->map_size ? p + info->map_size : p;	/* an empty file is not mapped */
+	while (p < end) {
 		const char *nul = memchr(p, '\0', (size_t)(end - p));
 		size_t len = nul ? (size_t)(nul - p) : (size_t)(end - p);
 		const char *dot = memchr(p, '.', len);
@@ -94,7 +95,7 @@ static int builtin_modinfo(const char *dirname, const char *name, struct mt_info
 		} else if (info->count) {
 			break;
 		}
-		p += len + 1;
+		p = nul ? nul + 1 : end;
 	}
 	return info->count;
 }
