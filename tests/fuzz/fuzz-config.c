@@ -82,7 +82,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		mt_config_free(cfg);
 	}
-	if (dm_config_load(&dcfg, paths, "6.1.0-1-amd64", &log) == 0)
+	if (dm_config_load(&dcfg, paths, "6.1.0-fuzz", &log) == 0)
 		dm_config_release(&dcfg);
 	return 0;
 }

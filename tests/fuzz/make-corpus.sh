@@ -136,7 +136,7 @@ cat > "$out/config/depmod.conf" <<'EOF'
 search updates extra built-in weak-updates external
 override mod_a 6.1.* updates
 override mod_b * extra/sub
-external 6.1.0-1-amd64 /opt/ext/modules /srv/more
+external 6.1.0-fuzz /opt/ext/modules /srv/more
 exclude build source .git
 make_map_files no
 include /etc/depmod.d/other.conf
