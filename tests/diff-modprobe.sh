@@ -1,7 +1,7 @@
 #!/bin/sh
 # diff-modprobe.sh — our modprobe against kmod's on kmod's indexes of the
 # installed Debian tree: --show-depends of every module, --resolve-alias of
-# real modalias strings, -c, and -n -v with a configuration directory.
+# real modalias strings, -c, and -n (-v) with a configuration directory.
 . "${top_srcdir:-$(dirname "$0")/..}/tests/common.sh"
 
 KMOD=$(kmod_tool modprobe) || missing_input_all "kmod's modprobe is not installed"
@@ -12,11 +12,14 @@ VER=$(basename "$TREE")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-# compare DESCRIPTION ARGS... — both tools, stdout, stderr and status.
+# compare DESCRIPTION ARGS... — both tools, stdout, stderr and status; kmod
+# gets the words of $kmod_opts first (see the -n cases).
+kmod_opts=
 compare() {
 	desc=$1
 	shift
-	"$KMOD" "$@" > "$work/kmod.out" 2> "$work/kmod.err"; ks=$?
+	# shellcheck disable=SC2086
+	"$KMOD" $kmod_opts "$@" > "$work/kmod.out" 2> "$work/kmod.err"; ks=$?
 	"$OURS" "$@" > "$work/ours.out" 2> "$work/ours.err"; os=$?
 	# Configuration errors: kmod prints them with libkmod's prefix (Debian's
 	# kmod 30 adds its source location), we with the tool's; same text.
@@ -84,6 +87,12 @@ compare "-n -v of an install command" -S "$VER" -C "$conf" -n -v dummy
 compare "-D btrfs with the default configuration" -S "$VER" -D btrfs
 compare "-R through a config alias" -S "$VER" -C "$conf" -R my-ext4
 compare "-n -v -i ext4 ignores its softdeps" -S "$VER" -C "$conf" -n -v -i ext4
+# kmod's main branch prints a dry run's steps without -v, as kmod 30 does
+# with -n -v.
+kmod_opts=-v
+compare "-n ext4 prints its steps without -v" -S "$VER" -C "$conf" -n ext4
+compare "-n -a of several modules" -S "$VER" -C "$conf" -n -a e1000e btrfs dummy unix
+kmod_opts=
 compare "missing parameters" -S "$VER"
 compare "unknown module" -S "$VER" nosuchmodule
 compare "unknown module, quiet" -S "$VER" -q nosuchmodule

@@ -65,7 +65,9 @@ loaded() {	# loaded NAME [REFCNT]: fake a loaded module in the current root
 }
 
 # scenario DESCRIPTION SETUP ARGS...: run kmod and ours on fresh roots
-# prepared by the shell function SETUP, compare everything.
+# prepared by the shell function SETUP, compare everything.  kmod gets the
+# words of $kmod_opts before ARGS: kmod's main branch prints a dry run's
+# steps without -v, which kmod 30 does with -n -v.
 scenario() {
 	desc=$1 setup=$2
 	shift 2
@@ -73,11 +75,13 @@ scenario() {
 		fresh_root
 		$setup
 		: > "$work/$who.log"
-		tool_path=$KMOD
-		[ "$who" = ours ] && tool_path=$OURS
+		tool_path=$KMOD extra=$kmod_opts
+		[ "$who" = ours ] && tool_path=$OURS extra=
+		# shellcheck disable=SC2086
 		MT_SHIM_ROOT=$work/root MT_SHIM_UNAME_R=$VER MT_SHIM_LOG=$work/$who.log \
 			MT_SHIM_FAIL=$shim_fail LD_PRELOAD=$MT_SHIM \
-			env ${env_opts:+"MODPROBE_OPTIONS=$env_opts"} "$tool_path" "$@" > "$work/$who.out" 2> "$work/$who.err"
+			env ${env_opts:+"MODPROBE_OPTIONS=$env_opts"} "$tool_path" $extra "$@" \
+			> "$work/$who.out" 2> "$work/$who.err"
 		echo "exit $?" >> "$work/$who.out"
 		# Debian's kmod 30 names its source location in library messages
 		sed -i "s|$tool_path|modprobe|g; s|ERROR: \.\./libkmod/[^ ]* [a-z_]*() |ERROR: |" \
@@ -88,7 +92,7 @@ scenario() {
 	ok $? "$desc"
 }
 
-shim_fail=
+shim_fail= kmod_opts=
 none() { :; }
 a_loaded() { loaded mt_a; }
 chain_loaded() { loaded mt_a; loaded mt_b 1; loaded mt_c 1; }
@@ -114,7 +118,10 @@ scenario "unknown module" none nosuch
 scenario "unknown module, -q" none -q nosuch
 scenario "built-in module" none -v unix
 scenario "-a loads several, one missing" none -a mt_c nosuch mt_dash
-scenario "dry run prints nothing without -v" none -n mt_a
+kmod_opts=-v
+scenario "dry run prints its steps without -v (kmod 30: with -v)" none -n mt_a
+scenario "--dry-run of an install command prints it" none --dry-run mt_inst p=1
+kmod_opts=
 scenario "--force-vermagic" none --force-vermagic mt_c
 scenario "--force-modversion" none --force-modversion mt_c
 scenario "-f forces both" none -f mt_a
@@ -156,5 +163,9 @@ scenario "remove a built-in module" none -r unix
 scenario "remove command" none -v -r mt_inst
 scenario "-r -a with unknown and built-in names" a_loaded -r -a mt_a nosuch unix
 scenario "-r -n -v shows without removing" chain_unused -r -n -v mt_a
+kmod_opts=-v
+scenario "-r -n shows without -v (kmod 30: with -v)" chain_unused -r -n mt_a
+scenario "-r -n of a remove command shows it" none -r -n mt_inst
+kmod_opts=
 scenario "-r -f forces" a_loaded -r -f mt_a
 done_testing

@@ -452,7 +452,8 @@ int modprobe_main(int argc, char *argv[])
 		ERR("missing parameters. See -h.\n");
 		return EXIT_FAILURE;
 	}
-	opt.verbose_show = opt.show_depends || verbose > 0;
+	/* kmod's main branch prints a dry run's steps without -v too. */
+	opt.verbose_show = opt.show_depends || opt.dry_run || verbose > 0;
 
 	dirname = module_dirname(root, kversion);
 	if (!dirname && (root || kversion))
