@@ -171,6 +171,8 @@ if [ -f "${MT_SHIM:-}" ]; then
 	# shellcheck disable=SC2086
 	shim_expect "modprobe -r: the loaded modules" "modprobe -r " $fake_loaded
 	shim_expect "modprobe --remove: a prefix" "modprobe --remove snd" snd_hda_intel
+	shim_expect "modprobe --remove-holders implies -r" "modprobe --remove-holders loaded_" \
+		loaded_one loaded_two
 	# shellcheck disable=SC2086
 	shim_expect "modprobe: the running kernel's modules by default" "modprobe " $fake_modules
 	shim_expect "modprobe -S: the versions by default" "modprobe -S " 1.0-fake 2.0-other

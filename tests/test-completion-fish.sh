@@ -114,6 +114,8 @@ if [ -f "${MT_SHIM:-}" ]; then
 	# shellcheck disable=SC2086
 	fish_shimmed "rmmod: the loaded modules" "rmmod " $fake_loaded
 	fish_shimmed "modprobe -r: a prefix" "modprobe -r loaded_" loaded_one loaded_two
+	fish_shimmed "modprobe --remove-holders implies -r" "modprobe --remove-holders loaded_" \
+		loaded_one loaded_two
 	# shellcheck disable=SC2086
 	fish_shimmed "modprobe: the running kernel's modules by default" "modprobe " $fake_modules
 else

@@ -157,6 +157,11 @@ scenario "remove with now-unused dependencies" chain_unused -v -r mt_a
 scenario "remove keeps dependencies still in use" chain_loaded -r mt_a
 scenario "remove a module in use" b_held -r mt_b
 scenario "--remove-holders removes the holder first" b_held -v -r --remove-holders mt_b
+# kmod's main branch: --remove-holders implies -r (kmod 30 tried to load).
+kmod_opts=-r
+scenario "--remove-holders without -r removes (kmod 30: with -r)" b_held -v --remove-holders mt_b
+scenario "--remove-dependencies without -r removes too" b_held --remove-dependencies mt_b
+kmod_opts=
 scenario "remove a module that is not loaded" none -r mt_a
 scenario "--first-time remove of a module not loaded" none -r --first-time mt_a
 scenario "remove a built-in module" none -r unix

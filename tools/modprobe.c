@@ -48,7 +48,7 @@ static void usage(const char *prog)
 	       "\t                            or removed (-r)\n"
 	       "\t-r, --remove                Remove modules instead of inserting\n"
 	       "\t    --remove-dependencies   Deprecated: use --remove-holders\n"
-	       "\t    --remove-holders        Also remove module holders (use together with -r)\n"
+	       "\t    --remove-holders        Also remove module holders (implies -r)\n"
 	       "\t-w, --wait <MSEC>           When removing a module, wait up to MSEC for\n"
 	       "\t                            module's refcount to become 0 so it can be\n"
 	       "\t                            removed (use together with -r)\n"
@@ -408,7 +408,8 @@ int modprobe_main(int argc, char *argv[])
 		switch (opt_c) {
 		case 'a': opt.all = true; opt.log_priority = LOG_WARNING; break;
 		case 'r': remove = true; break;
-		case OPT_REMOVE_HOLDERS: opt.remove_holders = true; break;
+		/* kmod's main branch: removing holders means removing */
+		case OPT_REMOVE_HOLDERS: opt.remove_holders = true; remove = true; break;
 		case 'w':
 			errno = 0;
 			opt.wait_msec = strtoul(optarg, &end, 0);

@@ -6,7 +6,7 @@ function __modtool_modprobe_argument
         __modtool_module_files
     else if __fish_seen_argument -s c -l showconfig -l show-config
         return
-    else if __fish_seen_argument -s r -l remove
+    else if __fish_seen_argument -s r -l remove -l remove-holders -l remove-dependencies
         __modtool_loaded
     else if __fish_seen_argument -s a -l all
         or test (__modtool_positionals -C --config -d --dirname -S --set-version -w --wait) = 0
@@ -18,7 +18,7 @@ complete -c modprobe -f
 complete -c modprobe -s a -l all -d 'Take every argument as a module name'
 complete -c modprobe -s r -l remove -d 'Remove modules instead of inserting them'
 complete -c modprobe -l remove-dependencies -d 'Deprecated: use --remove-holders'
-complete -c modprobe -l remove-holders -d 'Also remove the holders of the modules'
+complete -c modprobe -l remove-holders -d 'Also remove the holders of the modules (implies -r)'
 complete -c modprobe -s w -l wait -x -d "Wait up to MSEC for the module's refcount to drop to 0"
 complete -c modprobe -s R -l resolve-alias -d 'Only look up and print the aliases'
 complete -c modprobe -l first-time -d 'Fail if the module is already inserted or removed'
