@@ -13,14 +13,16 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 # compare DESCRIPTION ARGS... — both tools, stdout, stderr and status; kmod
-# gets the words of $kmod_opts first (see the -n cases).
-kmod_opts=
+# gets the words of $kmod_opts first, ours those of $ours_opts (options
+# kmod 30 has under another name or not at all: see the -n cases).
+kmod_opts= ours_opts=
 compare() {
 	desc=$1
 	shift
 	# shellcheck disable=SC2086
 	"$KMOD" $kmod_opts "$@" > "$work/kmod.out" 2> "$work/kmod.err"; ks=$?
-	"$OURS" "$@" > "$work/ours.out" 2> "$work/ours.err"; os=$?
+	# shellcheck disable=SC2086
+	"$OURS" $ours_opts "$@" > "$work/ours.out" 2> "$work/ours.err"; os=$?
 	# Configuration errors: kmod prints them with libkmod's prefix (Debian's
 	# kmod 30 adds its source location), we with the tool's; same text.
 	sed -i -E "s|$KMOD|modprobe|g; s|$OURS|modprobe|g;
@@ -55,6 +57,13 @@ compare "--resolve-alias of $(wc -l < "$work/aliases") modalias strings" \
 	-S "$VER" -R -a $(cat "$work/aliases")
 compare "--resolve-alias of symbol:, names with dashes, unknown and built-in names" \
 	-S "$VER" -R -a symbol:jbd2_journal_start snd-hda-intel crc32c nosuch unix ext2 fs-ext4
+# kmod's main branch names -R --show-alias (kmod 30 knows only -R).
+kmod_opts=-R ours_opts=--show-alias
+compare "--show-alias is -R" \
+	-S "$VER" -a symbol:jbd2_journal_start snd-hda-intel crc32c nosuch unix ext2 fs-ext4
+ours_opts=--resolve-alias
+compare "--resolve-alias is still accepted, silently" -S "$VER" -a crc32c nosuch
+kmod_opts= ours_opts=
 
 conf="$work/conf"
 mkdir -p "$conf"

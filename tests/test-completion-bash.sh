@@ -70,7 +70,7 @@ for t in insmod rmmod lsmod modinfo modprobe depmod; do
 	expect "$t: every option of its getopt table" "$t -" $(tool_options "$t")
 done
 expect "modprobe: long options" "modprobe --sh" \
-	--show --show-config --show-depends --show-exports --show-modversions --showconfig
+	--show --show-alias --show-config --show-depends --show-exports --show-modversions --showconfig
 # shellcheck disable=SC2086
 expect "lsmod: options on an empty word" "lsmod " $(tool_options lsmod)
 # shellcheck disable=SC2086

@@ -50,7 +50,7 @@ for t in insmod rmmod lsmod modinfo modprobe depmod; do
 	fexpect "$t: every option of its getopt table" "$t -" $(tool_options "$t")
 done
 fexpect "modprobe: long options" "modprobe --sh" \
-	--show --show-config --show-depends --show-exports --show-modversions --showconfig
+	--show --show-alias --show-config --show-depends --show-exports --show-modversions --showconfig
 # shellcheck disable=SC2086
 fexpect "kmod: its options" "kmod -" $kmod_options
 # shellcheck disable=SC2086

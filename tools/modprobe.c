@@ -63,7 +63,8 @@ static void usage(const char *prog)
 	       "\t    --force-vermagic        Ignore module's version magic\n"
 	       "\n"
 	       "Query Options:\n"
-	       "\t-R, --resolve-alias         Only lookup and print alias and exit\n"
+	       "\t-R, --show-alias            Only lookup and print alias and exit\n"
+	       "\t    --resolve-alias         Same as --show-alias\n"
 	       "\t-D, --show-depends          Only print module dependencies and exit\n"
 	       "\t-c, --showconfig            Print out known configuration and exit\n"
 	       "\t-c, --show-config           Same as --showconfig\n"
@@ -351,6 +352,8 @@ int modprobe_main(int argc, char *argv[])
 		{ "remove-dependencies", no_argument, NULL, OPT_REMOVE_HOLDERS },
 		{ "remove-holders", no_argument, NULL, OPT_REMOVE_HOLDERS },
 		{ "wait", required_argument, NULL, 'w' },
+		{ "show-alias", no_argument, NULL, 'R' },
+		/* kmod's main branch calls the old name deprecated; 34.2 scripts use it */
 		{ "resolve-alias", no_argument, NULL, 'R' },
 		{ "first-time", no_argument, NULL, OPT_FIRST_TIME },
 		{ "ignore-install", no_argument, NULL, 'i' },

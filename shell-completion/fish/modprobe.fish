@@ -20,7 +20,8 @@ complete -c modprobe -s r -l remove -d 'Remove modules instead of inserting them
 complete -c modprobe -l remove-dependencies -d 'Deprecated: use --remove-holders'
 complete -c modprobe -l remove-holders -d 'Also remove the holders of the modules (implies -r)'
 complete -c modprobe -s w -l wait -x -d "Wait up to MSEC for the module's refcount to drop to 0"
-complete -c modprobe -s R -l resolve-alias -d 'Only look up and print the aliases'
+complete -c modprobe -s R -l show-alias -d 'Only look up and print the aliases'
+complete -c modprobe -l resolve-alias -d 'Same as --show-alias'
 complete -c modprobe -l first-time -d 'Fail if the module is already inserted or removed'
 complete -c modprobe -s i -l ignore-install -d 'Ignore install commands'
 complete -c modprobe -l ignore-remove -d 'Ignore remove commands'
