@@ -33,6 +33,14 @@ compare() {
 }
 
 sed -n 's|^\([^:]*\):.*|\1|p' "$TREE/modules.dep" | sed 's|.*/||; s|\..*||' > "$work/names"
+
+module_file() {	# module_file BASENAME — the path of BASENAME.ko* in the tree
+	sed -n "s|^\\(.*/$1\\.ko[^:]*\\):.*|$TREE/\\1|p" "$TREE/modules.dep" | head -n 1
+}
+modalias_of() {	# modalias_of NAME — a modalias of module NAME, wildcards made concrete
+	awk -v m="$1" '$3 == m && $2 !~ /\[/ { print $2; exit }' "$TREE/modules.alias" |
+		sed 's/\*/X/g; s/?/Y/g'
+}
 n=$(wc -l < "$work/names")
 # shellcheck disable=SC2046
 compare "--show-depends -a of all $n modules" -S "$VER" -D -a $(cat "$work/names")
@@ -106,7 +114,27 @@ compare "missing parameters" -S "$VER"
 compare "unknown module" -S "$VER" nosuchmodule
 compare "unknown module, quiet" -S "$VER" -q nosuchmodule
 compare "bad wait value" -S "$VER" -r -w abc ext4
-compare "--show-modversions of a name is refused" -S "$VER" --show-modversions ext4
 compare "--show-modversions of a file" --show-modversions "$TREE/kernel/fs/ext4/ext4.ko"
 compare "--show-exports of a file" --show-exports "$TREE/kernel/fs/jbd2/jbd2.ko"
+# kmod's main branch also takes a module name or alias, which kmod 30
+# refuses: ours with the name against kmod 30 with the module's file.
+by_name() {	# by_name DESCRIPTION OPTION NAME FILE
+	"$KMOD" "$2" "$4" > "$work/kmod.out" 2> "$work/kmod.err"; ks=$?
+	"$OURS" -S "$VER" "$2" "$3" > "$work/ours.out" 2> "$work/ours.err"; os=$?
+	[ -s "$work/kmod.out" ] && same "$work/kmod.out" "$work/ours.out" &&
+		same "$work/kmod.err" "$work/ours.err" && [ "$ks" = "$os" ]
+	ok $? "$1"
+}
+by_name "--show-modversions of a name" --show-modversions ext4 "$TREE/kernel/fs/ext4/ext4.ko"
+by_name "--dump-modversions of a name with dashes" --dump-modversions snd-hda-intel \
+	"$(module_file snd-hda-intel)"
+by_name "--show-exports of a name" --show-exports jbd2 "$TREE/kernel/fs/jbd2/jbd2.ko"
+by_name "--show-exports of a symbol: alias" --show-exports symbol:jbd2_journal_start \
+	"$TREE/kernel/fs/jbd2/jbd2.ko"
+by_name "--show-modversions of a modalias" --show-modversions "$(modalias_of e1000e)" \
+	"$(module_file e1000e)"
+# A name that resolves to no file: kmod 30's message for a missing file.
+compare "--show-exports of a built-in module" -S "$VER" --show-exports unix
+compare "--show-modversions of an unknown name" -S "$VER" --show-modversions nosuch
+compare "--show-exports of a bad alias" -S "$VER" --show-exports 'foo]'
 done_testing

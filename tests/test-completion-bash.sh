@@ -190,6 +190,9 @@ expect "modinfo: files when the word is a path" "modinfo $f/" \
 	"$f/a.ko" "$f/b.ko.xz" "$f/c.ko.gz" "$f/d.ko.zst" "$f/subdir"
 expect "modprobe: files when the word is a path" "modprobe -d $root -S 1.0-fake $f/a" "$f/a.ko"
 expect "modprobe --show-modversions: files" "modprobe --show-modversions $f/c" "$f/c.ko.gz"
+# shellcheck disable=SC2086
+expect "modprobe --show-exports: module names" "modprobe -d $root -S 1.0-fake --show-exports " \
+	$fake_modules
 expect "depmod: module files after the version" "depmod -b $root 1.0-fake $f/d" "$f/d.ko.zst"
 (cd "$f" && comp "modinfo -b $root -k 1.0-fake ") > "$work/got"
 # shellcheck disable=SC2086

@@ -88,6 +88,9 @@ fexpect "insmod: module files and directories" "insmod $f/" \
 	"$f/a.ko" "$f/b.ko.xz" "$f/c.ko.gz" "$f/d.ko.zst" "$f/subdir/"
 fexpect "insmod: parameters after the file" "insmod $f/a.ko "
 fexpect "modprobe --show-exports: files" "modprobe --show-exports $f/c" "$f/c.ko.gz"
+# shellcheck disable=SC2086
+fexpect "modprobe --show-modversions: module names" \
+	"modprobe -d $root -S 1.0-fake --show-modversions " $fake_modules
 fexpect "depmod: module files after the version" "depmod -b $root 1.0-fake $f/d" "$f/d.ko.zst"
 
 tree=$(module_tree)

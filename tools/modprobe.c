@@ -251,16 +251,39 @@ static int dump_config(void)
 	return 0;
 }
 
-static int show_symbols(const char *path, bool exports)
+/* The file of the first module a name or alias resolves to (kmod's main
+ * branch accepts one where 34.2 wanted a path), malloc'd; NULL when none has
+ * a file. */
+static char *module_file(const char *name)
+{
+	struct mt_modref *mods;
+	char *path = NULL;
+	int n = mt_lookup(ctx, name, 0, &mods);
+
+	for (int i = 0; i < n && !path; i++) {
+		if (mods[i].path)
+			path = strdup(mods[i].path);
+	}
+	if (n > 0)
+		mt_modrefs_free(mods, n);
+	return path;
+}
+
+static int show_symbols(const char *arg, bool exports)
 {
 	struct mt_module *mod = NULL;
 	struct mt_symbol *syms = NULL;
 	const struct mt_elf *elf;
+	char *found = NULL;
+	const char *path = arg;
 	int n;
 
-	if (access(path, F_OK) != 0) {
-		LOG("Module %s not found.\n", path);
-		return -ENOENT;
+	if (access(arg, F_OK) != 0) {
+		path = found = module_file(arg);
+		if (!path) {
+			LOG("Module %s not found.\n", arg);
+			return -ENOENT;
+		}
 	}
 	n = mt_module_open(path, &mod);
 	if (n >= 0)
@@ -274,6 +297,7 @@ static int show_symbols(const char *path, bool exports)
 		printf("0x%08llx\t%s\n", (unsigned long long)syms[i].crc, syms[i].name);
 	free(syms);
 	mt_module_close(mod);
+	free(found);
 	return n < 0 ? n : 0;
 }
 

@@ -3,7 +3,7 @@ functions -q __modtool_modules; or source (status dirname)/modtool-functions.fis
 
 function __modtool_modprobe_argument
     if __fish_seen_argument -l show-modversions -l dump-modversions -l show-exports
-        __modtool_module_files
+        __modtool_module_or_file d dirname S set-version
     else if __fish_seen_argument -s c -l showconfig -l show-config
         return
     else if __fish_seen_argument -s r -l remove -l remove-holders -l remove-dependencies
