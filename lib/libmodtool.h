@@ -565,7 +565,9 @@ int mt_remove_check(struct mt_ctx *ctx, const char *name, mt_remove_show_fn show
  * (its remove command, else delete_module, retried while busy with
  * MT_PROBE_WAIT), its modules.dep dependencies whose use count fell to 0,
  * then its pre soft dependencies.  Only the module's own refusal or failure
- * counts.  Of the probe flags: MT_PROBE_DRY_RUN, MT_PROBE_IGNORE_LOADED
+ * counts.  As in kmod's main branch, a module removed earlier in the same
+ * call is skipped; so is one reached again while its own removal is under
+ * way (a soft dependency loop).  Of the probe flags: MT_PROBE_DRY_RUN, MT_PROBE_IGNORE_LOADED
  * (no state or use count checks), MT_PROBE_FAIL_ON_LOADED (--first-time: a
  * module not loaded is refused), MT_PROBE_IGNORE_COMMAND (no soft
  * dependencies or remove commands, all the way down).  `show` (may be
