@@ -46,7 +46,8 @@ for line; do
 	zpty -w -n z "$line"$'\t'
 	zpty -w -n z $'\C-u'
 	zpty -w z ": > \$OUT.done"
-	for ((i = 0; i < 400; i++)); do zpty -r -t z junk; [[ -e $out.$n.done ]] && break; sleep 0.05; done
+	# up to a minute: a loaded machine can be slow to start the completion
+	for ((i = 0; i < 1200; i++)); do zpty -r -t z junk; [[ -e $out.$n.done ]] && break; sleep 0.05; done
 done
 zpty -d z
 EOF
