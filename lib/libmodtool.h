@@ -617,7 +617,8 @@ struct mt_depmod_options {
 int mt_depmod_run(const struct mt_ctx *ctx, const struct mt_depmod_options *opts);
 
 /* -A: 1 when <outdir>/modules.dep exists and no module under D is newer
- * (whole seconds), 0 when a full run is needed, as kmod decides it. */
+ * (to the nanosecond, as kmod's main branch compares; 34.2 compared whole
+ * seconds), 0 when a full run is needed. */
 int mt_depmod_up_to_date(const struct mt_ctx *ctx, const struct mt_depmod_options *opts);
 
 #ifdef __cplusplus
