@@ -167,11 +167,18 @@ struct walk {
 	struct depmod *dm;
 	bool external;
 	bool quick;
-	time_t dep_mtime;	/* quick: modules.dep's */
+	struct timespec dep_mtim;	/* quick: modules.dep's */
 	size_t rel_start;	/* offset of the D-relative part in path */
 	struct walk_stack stack;
 	char path[PATH_MAX];
 };
+
+/* kmod's main branch compares to the nanosecond: a module written less
+ * than a second after modules.dep is newer (34.2 compared seconds). */
+static bool newer(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec > b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec > b->tv_nsec);
+}
 
 static bool skipped(const struct walk *w, const char *name)
 {
@@ -266,7 +273,7 @@ static int walk_entry(struct walk *w, int dfd, const struct dirent64 *de, size_t
 		return 0;
 	memcpy(w->path + base_len, name, len + 1);
 	if (w->quick)
-		return fstatat(dfd, name, &st, 0) == 0 && st.st_mtime > w->dep_mtime;
+		return fstatat(dfd, name, &st, 0) == 0 && newer(&st.st_mtim, &w->dep_mtim);
 	return dm_graph_add(&w->dm->graph, w->path, w->external ? NULL : w->path + w->rel_start,
 			    w->external, &w->dm->cfg);
 }
@@ -733,7 +740,7 @@ int mt_depmod_up_to_date(const struct mt_ctx *ctx, const struct mt_depmod_option
 	w = calloc(1, sizeof(*w));
 	if (!w)
 		goto out;
-	*w = (struct walk){ .dm = &dm, .quick = true, .dep_mtime = st.st_mtime };
+	*w = (struct walk){ .dm = &dm, .quick = true, .dep_mtim = st.st_mtim };
 	fresh = walk_root(w, dm.dirname) == 0;
 out:
 	free(w);

@@ -1,9 +1,9 @@
 /*
  * elf.c — reading kernel modules as ELF relocatable images: header
  * validation, section lookup by name, .modinfo strings, __versions,
- * exported symbols with their namespaces, imported symbols, and the name in
- * struct module; and reading a plain module file into reused buffers, whole
- * or only the sections a caller names.
+ * exported symbols with their namespaces, imported symbols, the name in
+ * struct module, the GNU build id note; and reading a plain module file
+ * into reused buffers, whole or only the sections a caller names.
  *
  * The image is never copied: mt_elf_open validates the headers and keeps
  * pointers, and every later read is bounds-checked against the image size.
@@ -35,6 +35,9 @@
 #define STT_SPARC_REGISTER 13u
 #define EM_SPARC	2u
 #define EM_SPARCV9	43u
+
+#define NT_GNU_BUILD_ID	3u
+#define BUILD_ID_SECTION ".note.gnu.build-id"
 
 #define VERSION_RECORD_SIZE 64u
 #define CRC_PREFIX "__crc_"
@@ -1175,6 +1178,52 @@ int mt_elf_module_name(const struct mt_elf *elf, char *buf, size_t size)
 		return mt_fail(ENAMETOOLONG, "%s: module name is too long", elf->name);
 	memcpy(buf, data + offset, len + 1);
 	return (int)len;
+}
+
+/* Notes are 4-byte aligned here: the kernel links .note.gnu.build-id so. */
+static uint64_t note_pad(uint64_t n)
+{
+	return (n + 3) & ~UINT64_C(3);
+}
+
+int mt_elf_build_id(const struct mt_elf *elf, const void **id, size_t *len)
+{
+	const uint8_t *data;
+	size_t size, pos = 0;
+
+	if (!find_section(elf, BUILD_ID_SECTION, &data, &size))
+		return mt_fail(ENODATA, "%s: no %s section", elf->name, BUILD_ID_SECTION);
+	/* Each note: namesz, descsz, type, then the name and the descriptor,
+	 * each padded to 4 bytes; sizes come from the file, so every step is
+	 * checked against what is left of the section. */
+	while (pos < size) {
+		uint32_t namesz, descsz, type;
+		uint64_t name_at, desc_at, next;
+
+		if (size - pos < 12)
+			return mt_fail(EINVAL, "%s: %s: truncated note header at offset %zu",
+				       elf->name, BUILD_ID_SECTION, pos);
+		namesz = mt_get32(data + pos, elf->big);
+		descsz = mt_get32(data + pos + 4, elf->big);
+		type = mt_get32(data + pos + 8, elf->big);
+		name_at = (uint64_t)pos + 12;
+		desc_at = name_at + note_pad(namesz);
+		next = desc_at + note_pad(descsz);
+		if (!mt_in_bounds(name_at, namesz, size) ||
+		    !mt_in_bounds(desc_at, descsz, size))
+			return mt_fail(EINVAL, "%s: %s: note at offset %zu is larger than the section",
+				       elf->name, BUILD_ID_SECTION, pos);
+		if (type == NT_GNU_BUILD_ID && namesz == 4 && memcmp(data + name_at, "GNU", 4) == 0) {
+			if (descsz == 0)
+				return mt_fail(EINVAL, "%s: %s: empty build id", elf->name,
+					       BUILD_ID_SECTION);
+			*id = data + desc_at;
+			*len = descsz;
+			return 0;
+		}
+		pos = next < size ? (size_t)next : size;
+	}
+	return mt_fail(ENODATA, "%s: %s holds no GNU build id note", elf->name, BUILD_ID_SECTION);
 }
 
 /* Offset of sh_flags in a section header; SHF_ALLOC is bit 1 in both widths

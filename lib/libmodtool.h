@@ -226,6 +226,12 @@ int mt_elf_imports(const struct mt_elf *elf, struct mt_symbol **out);
 /* Name stored in .gnu.linkonce.this_module (struct module's name field). */
 int mt_elf_module_name(const struct mt_elf *elf, char *buf, size_t size);
 
+/* The descriptor of the NT_GNU_BUILD_ID note (owner "GNU") of section
+ * .note.gnu.build-id, inside the image: 0, -ENODATA when there is no such
+ * section or note, -EINVAL when a note runs past the section or the build id
+ * is empty. */
+int mt_elf_build_id(const struct mt_elf *elf, const void **id, size_t *len);
+
 #define MT_STRIP_MODVERSIONS 0x1	/* clear SHF_ALLOC of __versions */
 #define MT_STRIP_VERMAGIC 0x2		/* blank the vermagic= string */
 
@@ -431,9 +437,12 @@ struct mt_info;
 
 /* The information kmod lists for a module (modinfo's fields, libkmod's
  * kmod_module_get_info): for a module file (mod->path), its .modinfo
- * entries in order, then, when it is signed, sig_id, signer, sig_key,
- * sig_hashalgo and signature (the key id and the signature as colon-joined
- * hex bytes, with a line break and two tabs after every 20th); for a
+ * entries in order, then build-id when it has a build id note (colon-joined
+ * uppercase hex bytes, as kmod's main branch adds it; a malformed note is
+ * logged to ctx as a warning and left out), then, when it is signed,
+ * sig_id, signer, sig_key, sig_hashalgo and signature (the key id and the
+ * signature as colon-joined hex bytes, with a line break and two tabs after
+ * every 20th); for a
  * built-in module (no path), its entries in the context's
  * modules.builtin.modinfo (the first run of "NAME." records).  Why a
  * compressed module cannot be read is logged to ctx.  Returns the count
@@ -666,7 +675,9 @@ int mt_remove_check(struct mt_ctx *ctx, const char *name, mt_remove_show_fn show
  * (its remove command, else delete_module, retried while busy with
  * MT_PROBE_WAIT), its modules.dep dependencies whose use count fell to 0,
  * then its pre soft dependencies.  Only the module's own refusal or failure
- * counts.  Of the probe flags: MT_PROBE_DRY_RUN, MT_PROBE_IGNORE_LOADED
+ * counts.  As in kmod's main branch, a module removed earlier in the same
+ * call is skipped; so is one reached again while its own removal is under
+ * way (a soft dependency loop).  Of the probe flags: MT_PROBE_DRY_RUN, MT_PROBE_IGNORE_LOADED
  * (no state or use count checks), MT_PROBE_FAIL_ON_LOADED (--first-time: a
  * module not loaded is refused), MT_PROBE_IGNORE_COMMAND (no soft
  * dependencies or remove commands, all the way down).  `show` (may be
@@ -716,7 +727,8 @@ struct mt_depmod_options {
 int mt_depmod_run(const struct mt_ctx *ctx, const struct mt_depmod_options *opts);
 
 /* -A: 1 when <outdir>/modules.dep exists and no module under D is newer
- * (whole seconds), 0 when a full run is needed, as kmod decides it. */
+ * (to the nanosecond, as kmod's main branch compares; 34.2 compared whole
+ * seconds), 0 when a full run is needed. */
 int mt_depmod_up_to_date(const struct mt_ctx *ctx, const struct mt_depmod_options *opts);
 
 #ifdef __cplusplus

@@ -1,8 +1,8 @@
 /*
  * modinfo.c — a module's information list, as modinfo shows it and libkmod
- * returns it: a module file's .modinfo entries with its signature's, or a
- * built-in module's list in modules.builtin.modinfo; and the parameters
- * merged from parm/parmtype entries.
+ * returns it: a module file's .modinfo entries with its build id and its
+ * signature's, or a built-in module's list in modules.builtin.modinfo; and
+ * the parameters merged from parm/parmtype entries.
  */
 #include "config.h"
 
@@ -41,7 +41,7 @@ struct mt_info {
 	struct mt_module *mod;		/* a module file's image */
 	void *map;			/* modules.builtin.modinfo, mapped */
 	size_t map_size;
-	char *owned[5];			/* the signature's values */
+	char *owned[6];			/* the build id's and the signature's values */
 	int owned_count;
 };
 
@@ -100,9 +100,9 @@ static int builtin_modinfo(const char *dirname, const char *name, struct mt_info
 	return info->count;
 }
 
-/* "AB:CD:...", with a line break and two tabs after every 20th byte, as
- * kmod shows key ids and signatures. */
-static char *hex_string(const unsigned char *bytes, size_t len)
+/* "AB:CD:..."; with `wrap`, a line break and two tabs after every 20th
+ * byte, as kmod shows key ids and signatures. */
+static char *hex_string(const unsigned char *bytes, size_t len, bool wrap)
 {
 	char *out = malloc(len * 6 + 1), *p = out;
 
@@ -112,7 +112,7 @@ static char *hex_string(const unsigned char *bytes, size_t len)
 		p += sprintf(p, "%02X", bytes[i]);
 		if (i + 1 < len) {
 			*p++ = ':';
-			if ((i + 1) % 20 == 0)
+			if (wrap && (i + 1) % 20 == 0)
 				p = stpcpy(p, "\n\t\t");
 		}
 	}
@@ -132,6 +132,22 @@ static int append(struct mt_info *info, const char *key, char *value)
 	return 0;
 }
 
+/* kmod main's build-id entry: the build id bytes as
+ * /sys/module/NAME/notes/.note.gnu.build-id holds them after the note
+ * header. */
+static int append_build_id(const struct mt_ctx *ctx, struct mt_info *info, const struct mt_elf *elf)
+{
+	const void *id;
+	size_t len;
+	int err = mt_elf_build_id(elf, &id, &len);
+
+	if (err == -EINVAL)
+		mt_log(ctx, LOG_WARNING, "%s\n", mt_last_error());
+	if (err < 0)
+		return 0;
+	return append(info, "build-id", hex_string(id, len, false));
+}
+
 static int append_signature(const struct mt_ctx *ctx, struct mt_info *info, const void *data,
 			    size_t size)
 {
@@ -144,11 +160,11 @@ static int append_signature(const struct mt_ctx *ctx, struct mt_info *info, cons
 	if (err >= 0)
 		err = append(info, "signer", strdup(sig.signer));
 	if (err >= 0)
-		err = append(info, "sig_key", hex_string(sig.key_id, sig.key_id_len));
+		err = append(info, "sig_key", hex_string(sig.key_id, sig.key_id_len, true));
 	if (err >= 0)
 		err = append(info, "sig_hashalgo", strdup(sig.hash_algo));
 	if (err >= 0)
-		err = append(info, "signature", hex_string(sig.signature, sig.signature_len));
+		err = append(info, "signature", hex_string(sig.signature, sig.signature_len, true));
 	mt_signature_release(&sig);
 	return err;
 }
@@ -172,6 +188,8 @@ static int file_modinfo(struct mt_ctx *ctx, const char *path, struct mt_info *in
 	if (err >= 0)
 		err = info->count = mt_elf_modinfo(elf, &info->kv);
 	info->cap = (size_t)info->count;
+	if (err >= 0)
+		err = append_build_id(ctx, info, elf);
 	if (err >= 0)
 		err = append_signature(ctx, info, data, size);
 	return err < 0 ? err : info->count;

@@ -3,7 +3,8 @@
  * before delete_module, and modprobe's cascade through soft dependencies,
  * holders, remove commands and unused modules.dep dependencies, with the
  * -w retry of a busy module.  What happens is reported as events for the
- * caller to word.
+ * caller to word.  Within one cascade no module is removed twice, as in
+ * kmod's main branch.
  */
 #include "config.h"
 
@@ -22,7 +23,39 @@ struct removal {
 	unsigned long wait_msec;
 	mt_remove_show_fn show;
 	void *data;
+	/* The modules this cascade removed (or, in a dry run, showed removed):
+	 * reached again, through a holder's dependencies or soft dependencies,
+	 * they are skipped, where kmod 34.2 failed on a second delete_module. */
+	char **removed;
+	int nremoved;
 };
+
+/* The modules whose removal is under way, innermost first. */
+struct in_progress {
+	const char *name;
+	const struct in_progress *outer;
+};
+
+static bool was_removed(const struct removal *r, const char *name)
+{
+	for (int i = 0; i < r->nremoved; i++)
+		if (strcmp(r->removed[i], name) == 0)
+			return true;
+	return false;
+}
+
+static int mark_removed(struct removal *r, const char *name)
+{
+	return mt_strv_push(&r->removed, &r->nremoved, name) < 0 ? -ENOMEM : 0;
+}
+
+static bool under_way(const struct in_progress *p, const char *name)
+{
+	for (; p; p = p->outer)
+		if (strcmp(p->name, name) == 0)
+			return true;
+	return false;
+}
 
 /* Tell the caller about `event` and return err. */
 static int report(mt_remove_show_fn show, void *data, struct mt_remove_event *event,
@@ -82,8 +115,8 @@ static unsigned long msec_since(const struct timespec *start)
 }
 
 /* delete_module, with MT_PROBE_WAIT retrying a busy module after 2, 4,
- * 8... ms until the deadline. */
-static int delete_waiting(const struct removal *r, const char *name)
+ * 8... ms until the deadline; nothing for a module already removed. */
+static int delete_waiting(struct removal *r, const char *name)
 {
 	struct mt_remove_event event = { .name = name };
 	unsigned force = r->flags & MT_REMOVE_FORCE;
@@ -92,9 +125,11 @@ static int delete_waiting(const struct removal *r, const char *name)
 	struct timespec start, sleep;
 	int err;
 
+	if (was_removed(r, name))
+		return 0;
 	report(r->show, r->data, &event, MT_REMOVE_DELETING, 0);
 	if (r->flags & MT_PROBE_DRY_RUN)
-		return 0;
+		return mark_removed(r, name);
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	for (;;) {
 		err = mt_remove_module(r->ctx, name, force | (wait ? MT_REMOVE_QUIET : 0));
@@ -115,6 +150,8 @@ static int delete_waiting(const struct removal *r, const char *name)
 	/* the message mt_remove_module() recorded but did not log */
 	if (err < 0 && wait)
 		mt_log(r->ctx, LOG_ERR, "%s\n", mt_last_error());
+	if (err == 0)
+		return mark_removed(r, name);
 	if (err == -EEXIST) {
 		if (!(r->flags & MT_PROBE_FAIL_ON_LOADED))
 			return 0;
@@ -150,9 +187,15 @@ static int dependency_names(const struct removal *r, const char *name, char ***o
 }
 
 /* kmod's REMOVE(name); only the module's own failure is returned, those of
- * its soft dependencies and dependencies are ignored. */
-static int remove_module(const struct removal *r, const char *name, bool recursive, bool holders)
+ * its soft dependencies and dependencies are ignored.  A module removed
+ * earlier in the cascade is skipped, and so is one reached again while its
+ * own removal is under way: soft dependencies can form a loop, which kmod
+ * follows until the stack overflows when nothing gets removed on the way
+ * (a loop of post dependencies, or any loop in a dry run). */
+static int remove_module(struct removal *r, const struct in_progress *outer, const char *name,
+			 bool recursive, bool holders)
 {
+	const struct in_progress self = { name, outer };
 	const char *const *pre_names = NULL, *const *post_names = NULL;
 	struct mt_remove_event event = { .name = name };
 	struct mt_modref *pre = NULL, *post = NULL;
@@ -160,6 +203,8 @@ static int remove_module(const struct removal *r, const char *name, bool recursi
 	int npre = 0, npost = 0, npre_names = 0, npost_names = 0, ndeps = 0, nholders = 0;
 	int err = 0;
 
+	if (was_removed(r, name) || under_way(outer, name))
+		return 0;
 	if (!(r->flags & MT_PROBE_IGNORE_COMMAND) && r->cfg) {
 		if (mt_config_softdeps(r->cfg, name, &pre_names, &npre_names, &post_names,
 				       &npost_names) > 0) {
@@ -187,11 +232,11 @@ static int remove_module(const struct removal *r, const char *name, bool recursi
 		}
 	}
 	for (int i = npost - 1; i >= 0; i--)
-		remove_module(r, post[i].name, true, false);
+		remove_module(r, &self, post[i].name, true, false);
 	if (holders) {
 		nholders = mt_module_holders(name, &holder_names);
 		for (int i = nholders - 1; i >= 0 && err >= 0; i--)
-			err = remove_module(r, holder_names[i], true, false);
+			err = remove_module(r, &self, holder_names[i], true, false);
 		if (err < 0)
 			goto done;
 	}
@@ -210,6 +255,9 @@ static int remove_module(const struct removal *r, const char *name, bool recursi
 			err = report(r->show, r->data, &event, MT_REMOVE_COMMAND_FAILED, -EINVAL);
 			goto done;
 		}
+		err = mark_removed(r, name);
+		if (err < 0)
+			goto done;
 	} else {
 		err = delete_waiting(r, name);
 		if (err < 0)
@@ -224,7 +272,7 @@ static int remove_module(const struct removal *r, const char *name, bool recursi
 		}
 	}
 	for (int i = npre - 1; i >= 0; i--)
-		remove_module(r, pre[i].name, true, false);
+		remove_module(r, &self, pre[i].name, true, false);
 done:
 	mt_modrefs_free(pre, npre);
 	mt_modrefs_free(post, npost);
@@ -244,6 +292,8 @@ int mt_probe_remove(struct mt_ctx *ctx, const char *name, unsigned flags,
 		.show = show,
 		.data = data,
 	};
+	int err = remove_module(&r, NULL, name, false, flags & MT_PROBE_REMOVE_HOLDERS);
 
-	return remove_module(&r, name, false, flags & MT_PROBE_REMOVE_HOLDERS);
+	mt_strv_free(r.removed, r.nremoved);
+	return err;
 }

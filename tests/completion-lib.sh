@@ -17,7 +17,7 @@ tool_options() {
 kmod_options='-V --version -h --help'
 kmod_commands='help list static-nodes'
 static_nodes_options='-f --format -o --output -h --help'
-modinfo_fields='alias author depends description filename firmware import_ns intree license
+modinfo_fields='alias author build-id depends description filename firmware import_ns intree license
 	name parm parmtype retpoline scmversion sig_hashalgo sig_id sig_key signature signer
 	softdep srcversion staging vermagic version weakdep'
 

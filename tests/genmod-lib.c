@@ -1,6 +1,6 @@
 /*
  * genmod-lib.c — the synthetic module writer behind genmod.h: ELF
- * relocatable files with .modinfo, __ksymtab_strings, __kcrctab, __ksymtab
+ * relocatable files with .note.gnu.build-id, .modinfo, __ksymtab_strings, __kcrctab, __ksymtab
  * and __ksymtab_gpl with their relocations, __versions,
  * .gnu.linkonce.this_module, .symtab and .strtab laid out as a 6.1 kernel
  * build does, in either class and byte order.
@@ -18,6 +18,7 @@
 #define SHT_SYMTAB	2
 #define SHT_STRTAB	3
 #define SHT_RELA	4
+#define SHT_NOTE	7
 #define SHT_REL		9
 #define SHF_WRITE	0x1
 #define SHF_ALLOC	0x2
@@ -39,9 +40,11 @@
 #define STRINGS_SYMBOL	1
 
 #define VERSION_RECORD_SIZE 64
+#define NT_GNU_BUILD_ID	3
 
 /* Sections in file order; absent ones get no index. */
 enum {
+	SEC_BUILD_ID,
 	SEC_MODINFO,
 	SEC_KSYMTAB_STRINGS,
 	SEC_KCRCTAB,
@@ -216,6 +219,18 @@ static void fill_sections(struct writer *w, const struct genmod_spec *spec)
 		add_symbol(w, "", "", STB_LOCAL, STT_SECTION,
 			   (uint16_t)sec[SEC_KSYMTAB_STRINGS].index, 0, 0);
 
+	if (spec->build_id_len) {
+		size_t padded = (spec->build_id_len + 3) & ~(size_t)3;
+
+		p = buf_grow(&sec[SEC_BUILD_ID].body, 16 + padded);
+		if (p) {
+			genmod_put32(p, 4, w->big);
+			genmod_put32(p + 4, (uint32_t)spec->build_id_len, w->big);
+			genmod_put32(p + 8, NT_GNU_BUILD_ID, w->big);
+			memcpy(p + 12, "GNU", 4);
+			memcpy(p + 16, spec->build_id, spec->build_id_len);
+		}
+	}
 	for (size_t i = 0; i < spec->n_modinfo; i++)
 		buf_add_string(&sec[SEC_MODINFO].body, "", spec->modinfo[i]);
 	for (size_t i = 0; i < spec->n_exports; i++) {
@@ -383,6 +398,8 @@ int genmod_build(const struct genmod_spec *spec, unsigned char **image, size_t *
 
 	if (!spec_valid(spec))
 		return -EINVAL;
+	if (spec->build_id_len)
+		define_section(&w, SEC_BUILD_ID, ".note.gnu.build-id", SHT_NOTE, SHF_ALLOC, 4, 0);
 	if (spec->n_modinfo)
 		define_section(&w, SEC_MODINFO, ".modinfo", SHT_PROGBITS, SHF_ALLOC, 1, 0);
 	if (spec->n_exports) {

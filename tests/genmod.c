@@ -5,7 +5,7 @@
  *   genmod -o FILE [--class 32|64] [--big-endian] [--machine N]
  *          [--modinfo KEY=VAL]... [--export NAME[:CRC[:NAMESPACE]]]...
  *          [--ksymtab-only] [--abs-crcs] [--import NAME[:weak]]...
- *          [--version NAME:CRC]... [--name MODNAME]
+ *          [--version NAME:CRC]... [--name MODNAME] [--build-id HEX]
  *
  * CRCs are numbers in C syntax (0x1234); exports default to CRC 0.  An export
  * with a NAMESPACE gives every export a struct kernel_symbol in __ksymtab
@@ -23,7 +23,8 @@ static void usage(void)
 	fputs("usage: genmod -o FILE [--class 32|64] [--big-endian] [--machine N]\n"
 	      "              [--modinfo KEY=VAL]... [--export NAME[:CRC[:NAMESPACE]]]...\n"
 	      "              [--ksymtab-only] [--abs-crcs] [--import NAME[:weak]]...\n"
-	      "              [--version NAME:CRC]... [--name MODNAME]\n", stderr);
+	      "              [--version NAME:CRC]... [--name MODNAME] [--build-id HEX]\n",
+	      stderr);
 }
 
 static void error(const char *fmt, const char *arg)
@@ -40,6 +41,22 @@ static bool parse_number(const char *s, uint64_t *value)
 	errno = 0;
 	*value = strtoull(s, &end, 0);
 	return *s != '\0' && *s != '-' && *end == '\0' && errno == 0;
+}
+
+/* Bytes of an even number of hex digits, at most 64 of them. */
+static bool parse_hex(const char *s, unsigned char *bytes, size_t *len)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n % 2 || n / 2 > 64 || strspn(s, "0123456789abcdefABCDEF") != n)
+		return false;
+	for (size_t i = 0; i < n / 2; i++) {
+		char pair[3] = { s[2 * i], s[2 * i + 1], '\0' };
+
+		bytes[i] = (unsigned char)strtoul(pair, NULL, 16);
+	}
+	*len = n / 2;
+	return true;
 }
 
 /* Split "NAME:SUFFIX" at the first ':' (in place); NULL suffix when none. */
@@ -70,8 +87,10 @@ static bool parse_args(int argc, char **argv, struct genmod_spec *spec, const ch
 		{ "import", required_argument, NULL, 'u' },
 		{ "version", required_argument, NULL, 'v' },
 		{ "name", required_argument, NULL, 'n' },
+		{ "build-id", required_argument, NULL, 'B' },
 		{ 0 }
 	};
+	static unsigned char build_id[64];
 	uint64_t number;
 	char *suffix, *ns;
 	int opt;
@@ -138,6 +157,13 @@ static bool parse_args(int argc, char **argv, struct genmod_spec *spec, const ch
 			break;
 		case 'n':
 			spec->name = optarg;
+			break;
+		case 'B':
+			if (!parse_hex(optarg, build_id, &spec->build_id_len)) {
+				error("invalid build id '%s' (1 to 64 bytes in hex)", optarg);
+				return false;
+			}
+			spec->build_id = build_id;
 			break;
 		default:
 			usage();

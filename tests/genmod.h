@@ -50,6 +50,11 @@ struct genmod_spec {
 	const struct genmod_symbol *versions;	/* __versions records */
 	size_t n_versions;
 	const char *name;		/* struct module name; NULL: no this_module */
+	/* A .note.gnu.build-id section (the first, as in a kernel build)
+	 * holding one NT_GNU_BUILD_ID note of owner "GNU" with these bytes;
+	 * none when build_id_len is 0. */
+	const unsigned char *build_id;
+	size_t build_id_len;
 };
 
 /* Build the image in memory (*image malloc'd).  0 or a negative errno:

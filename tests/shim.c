@@ -774,6 +774,26 @@ static void log_call(const char *fmt, ...)
 	free(line);
 }
 
+/* Writes an init_module image to $MT_SHIM_IMAGES/NAME.ko, so that a test
+ * can see what the kernel would have received (a forced load's stripped
+ * copy, say). */
+static void save_image(const char *name, const void *image, unsigned long len)
+{
+	const char *dir = getenv("MT_SHIM_IMAGES");
+	char *path;
+	int fd;
+
+	if (!dir || !*dir || !image)
+		return;
+	if (asprintf(&path, "%s/%s.ko", dir, name) < 0)
+		fatal("out of memory");
+	fd = NEXT(open)(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0 || write(fd, image, len) != (ssize_t)len)
+		fatal("cannot write MT_SHIM_IMAGES file %s", path);
+	close(fd);
+	free(path);
+}
+
 /* ---- failure injection -------------------------------------------------------------- */
 
 #define ERRNO_NAME(e) { #e, e }
@@ -1136,6 +1156,7 @@ static long fake_init_module(const void *image, unsigned long len, const char *p
 		strcpy(name, "unknown");
 	log_call("init_module %s len=%lu params=%s", name, len, quoted);
 	free(quoted);
+	save_image(name, image, len);
 
 	delay("init_module", name);
 	err = injected_errno("init_module", name) ?: root_errno();

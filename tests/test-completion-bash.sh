@@ -70,7 +70,7 @@ for t in insmod rmmod lsmod modinfo modprobe depmod; do
 	expect "$t: every option of its getopt table" "$t -" $(tool_options "$t")
 done
 expect "modprobe: long options" "modprobe --sh" \
-	--show --show-config --show-depends --show-exports --show-modversions --showconfig
+	--show --show-alias --show-config --show-depends --show-exports --show-modversions --showconfig
 # shellcheck disable=SC2086
 expect "lsmod: options on an empty word" "lsmod " $(tool_options lsmod)
 # shellcheck disable=SC2086
@@ -171,6 +171,8 @@ if [ -f "${MT_SHIM:-}" ]; then
 	# shellcheck disable=SC2086
 	shim_expect "modprobe -r: the loaded modules" "modprobe -r " $fake_loaded
 	shim_expect "modprobe --remove: a prefix" "modprobe --remove snd" snd_hda_intel
+	shim_expect "modprobe --remove-holders implies -r" "modprobe --remove-holders loaded_" \
+		loaded_one loaded_two
 	# shellcheck disable=SC2086
 	shim_expect "modprobe: the running kernel's modules by default" "modprobe " $fake_modules
 	shim_expect "modprobe -S: the versions by default" "modprobe -S " 1.0-fake 2.0-other
@@ -188,6 +190,9 @@ expect "modinfo: files when the word is a path" "modinfo $f/" \
 	"$f/a.ko" "$f/b.ko.xz" "$f/c.ko.gz" "$f/d.ko.zst" "$f/subdir"
 expect "modprobe: files when the word is a path" "modprobe -d $root -S 1.0-fake $f/a" "$f/a.ko"
 expect "modprobe --show-modversions: files" "modprobe --show-modversions $f/c" "$f/c.ko.gz"
+# shellcheck disable=SC2086
+expect "modprobe --show-exports: module names" "modprobe -d $root -S 1.0-fake --show-exports " \
+	$fake_modules
 expect "depmod: module files after the version" "depmod -b $root 1.0-fake $f/d" "$f/d.ko.zst"
 (cd "$f" && comp "modinfo -b $root -k 1.0-fake ") > "$work/got"
 # shellcheck disable=SC2086

@@ -50,7 +50,7 @@ for t in insmod rmmod lsmod modinfo modprobe depmod; do
 	fexpect "$t: every option of its getopt table" "$t -" $(tool_options "$t")
 done
 fexpect "modprobe: long options" "modprobe --sh" \
-	--show --show-config --show-depends --show-exports --show-modversions --showconfig
+	--show --show-alias --show-config --show-depends --show-exports --show-modversions --showconfig
 # shellcheck disable=SC2086
 fexpect "kmod: its options" "kmod -" $kmod_options
 # shellcheck disable=SC2086
@@ -88,6 +88,9 @@ fexpect "insmod: module files and directories" "insmod $f/" \
 	"$f/a.ko" "$f/b.ko.xz" "$f/c.ko.gz" "$f/d.ko.zst" "$f/subdir/"
 fexpect "insmod: parameters after the file" "insmod $f/a.ko "
 fexpect "modprobe --show-exports: files" "modprobe --show-exports $f/c" "$f/c.ko.gz"
+# shellcheck disable=SC2086
+fexpect "modprobe --show-modversions: module names" \
+	"modprobe -d $root -S 1.0-fake --show-modversions " $fake_modules
 fexpect "depmod: module files after the version" "depmod -b $root 1.0-fake $f/d" "$f/d.ko.zst"
 
 tree=$(module_tree)
@@ -114,6 +117,8 @@ if [ -f "${MT_SHIM:-}" ]; then
 	# shellcheck disable=SC2086
 	fish_shimmed "rmmod: the loaded modules" "rmmod " $fake_loaded
 	fish_shimmed "modprobe -r: a prefix" "modprobe -r loaded_" loaded_one loaded_two
+	fish_shimmed "modprobe --remove-holders implies -r" "modprobe --remove-holders loaded_" \
+		loaded_one loaded_two
 	# shellcheck disable=SC2086
 	fish_shimmed "modprobe: the running kernel's modules by default" "modprobe " $fake_modules
 else

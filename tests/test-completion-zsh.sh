@@ -114,6 +114,11 @@ zcase "modinfo: modules and module files here" "modinfo -b $root -k 1.0-fake " \
 zcase "insmod: module files and directories" "insmod $root/files/" --contains \
 	a.ko b.ko.xz c.ko.gz d.ko.zst subdir
 zcase "modprobe -w: nothing to offer" "modprobe -w "
+# shellcheck disable=SC2086
+zcase "modprobe --show-exports: module names" "modprobe -d $root -S 1.0-fake --show-exports " \
+	$fake_modules
+zcase "modprobe --show-modversions: module files" "modprobe --show-modversions $root/files/" \
+	--contains a.ko b.ko.xz c.ko.gz d.ko.zst
 run_cases
 
 # No non-module file among insmod's matches.

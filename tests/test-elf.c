@@ -1,9 +1,9 @@
 /*
  * test-elf.c — the ELF module reader: round trips of genmod images in both
  * classes and byte orders, hand-corrupted images (each failure must give
- * the exact errno and a message naming the file), reading files whole or
- * only named sections (mt_elf_read), and a few real modules of the
- * installed Debian tree when it is present.
+ * the exact errno and a message naming the file), the build id note,
+ * reading files whole or only named sections (mt_elf_read), and a few real
+ * modules of the installed Debian tree when it is present.
  */
 #include <errno.h>
 #include <glob.h>
@@ -1409,6 +1409,95 @@ static void test_real_module(const char *relpath, void (*check)(const struct mt_
 	free(data);
 }
 
+/* The build id note: found in both classes and byte orders; absent, or of
+ * another owner or type: -ENODATA; a note whose sizes run past the section
+ * (wrapping ones too), an empty build id or a truncated header: -EINVAL;
+ * each with a message naming the file. */
+static void test_build_id(unsigned elf_class, bool big)
+{
+	static const unsigned char id[24] = { 0xae, 0x7a, 0x2e, 1, 2, 3, 4, 5, 6, 7, 8, 9,
+					      10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 0x4f, 0x57 };
+	static const char *const modinfo[] = { "name=bid" };
+	struct genmod_spec spec = { .elf_class = elf_class, .big_endian = big, .modinfo = modinfo,
+				    .n_modinfo = 1, .build_id = id, .build_id_len = 20 };
+	char file[64];
+	struct mt_elf *elf = NULL;
+	const void *got;
+	size_t len, note;
+	struct img m;
+
+	snprintf(file, sizeof(file), "bid%u%s.ko", elf_class, big ? "be" : "le");
+	m = img_build(&spec);
+	note = section_offset(&m, ".note.gnu.build-id");
+	elf = reopen(elf, &m, file);
+	tap_is_int(mt_elf_build_id(elf, &got, &len), 0, "%s: build id found", file);
+	tap_ok(got == m.data + note + 16 && len == 20 && memcmp(got, id, 20) == 0,
+	       "%s: the 20 bytes after the note header", file);
+
+	/* owner or type of another note */
+	m.data[note + 14] = 'X';
+	elf = reopen(elf, &m, file);
+	check_fail(mt_elf_build_id(elf, &got, &len), ENODATA, file, "owner GNX");
+	m.data[note + 14] = 'U';
+	put(&m, note + 8, 4, 1);
+	elf = reopen(elf, &m, file);
+	check_fail(mt_elf_build_id(elf, &got, &len), ENODATA, file, "note type 1");
+	put(&m, note + 8, 4, 3);
+	put(&m, note, 4, 3);
+	elf = reopen(elf, &m, file);
+	check_fail(mt_elf_build_id(elf, &got, &len), ENODATA, file, "owner of 3 bytes");
+	put(&m, note, 4, 4);
+
+	/* sizes past the section, including ones that wrap */
+	put(&m, note + 4, 4, 21);
+	elf = reopen(elf, &m, file);
+	check_fail(mt_elf_build_id(elf, &got, &len), EINVAL, file, "descriptor 1 byte too long");
+	put(&m, note + 4, 4, 0xffffffff);
+	elf = reopen(elf, &m, file);
+	check_fail(mt_elf_build_id(elf, &got, &len), EINVAL, file, "descriptor size 2^32-1");
+	put(&m, note + 4, 4, 20);
+	put(&m, note, 4, 0xfffffffd);
+	elf = reopen(elf, &m, file);
+	check_fail(mt_elf_build_id(elf, &got, &len), EINVAL, file, "owner size 2^32-3");
+	put(&m, note, 4, 4);
+	put(&m, note + 4, 4, 0);
+	elf = reopen(elf, &m, file);
+	check_fail(mt_elf_build_id(elf, &got, &len), EINVAL, file, "empty build id");
+	put(&m, note + 4, 4, 20);
+	put(&m, sh_field(&m, ".note.gnu.build-id", m.l->sh_size), m.l->word, 11);
+	elf = reopen(elf, &m, file);
+	check_fail(mt_elf_build_id(elf, &got, &len), EINVAL, file, "a section shorter than a header");
+	put(&m, sh_field(&m, ".note.gnu.build-id", m.l->sh_size), m.l->word, 0);
+	elf = reopen(elf, &m, file);
+	check_fail(mt_elf_build_id(elf, &got, &len), ENODATA, file, "an empty section");
+	mt_elf_close(elf);
+	free(m.data);
+
+	/* a note of another type before the build id: 16 + 4 bytes, then a
+	 * build id of 4 bytes in the remaining 20 */
+	spec.build_id_len = 24;
+	m = img_build(&spec);
+	note = section_offset(&m, ".note.gnu.build-id");
+	put(&m, note + 4, 4, 4);
+	put(&m, note + 8, 4, 1);
+	put(&m, note + 20, 4, 4);
+	put(&m, note + 24, 4, 4);
+	put(&m, note + 28, 4, 3);
+	memcpy(m.data + note + 32, "GNU", 4);
+	elf = reopen(NULL, &m, file);
+	tap_ok(mt_elf_build_id(elf, &got, &len) == 0 && got == m.data + note + 36 && len == 4,
+	       "%s: the build id note after another note", file);
+	mt_elf_close(elf);
+	free(m.data);
+
+	spec.build_id_len = 0;
+	m = img_build(&spec);
+	elf = reopen(NULL, &m, file);
+	check_fail(mt_elf_build_id(elf, &got, &len), ENODATA, file, "no note section");
+	mt_elf_close(elf);
+	free(m.data);
+}
+
 int main(void)
 {
 	test_round_trip(64, false, 62);
@@ -1449,5 +1538,9 @@ int main(void)
 	test_read_real();
 	test_real_module("kernel/fs/ext4/ext4.ko", check_ext4);
 	test_real_module("kernel/fs/jbd2/jbd2.ko", check_jbd2);
+	test_build_id(64, false);
+	test_build_id(64, true);
+	test_build_id(32, false);
+	test_build_id(32, true);
 	return tap_done();
 }

@@ -69,6 +69,57 @@ reset_root
 run "$INSMOD" -f "$mods/foo-bar.ko"
 expect 0 "" 'finit_module foo_bar params="" flags=0x3' "-f ignores modversions and vermagic"
 
+# --force-vermagic and --force-modversion (kmod's main branch, as modprobe's):
+# finit_module gets only that flag; init_module a copy with only that check
+# stripped, the file untouched.
+for case in "--force-vermagic:0x2" "--force-modversion:0x1" \
+	"--force-vermagic --force-modversion:0x3"; do
+	reset_root
+	# shellcheck disable=SC2086
+	run "$INSMOD" ${case%:*} "$mods/foo-bar.ko"
+	expect 0 "" "finit_module foo_bar params=\"\" flags=${case#*:}" "${case%:*}: finit_module flags ${case#*:}"
+done
+vermagic_of() {	# vermagic_of FILE — the vermagic= strings of FILE
+	tr '\0' '\n' < "$1" | grep '^vermagic='
+}
+versions_loaded() {	# versions_loaded FILE — __versions has SHF_ALLOC ("A")
+	readelf -S -W "$1" | grep -Eq ' __versions +PROGBITS +[0-9a-f]+ [0-9a-f]+ [0-9a-f]+ [0-9a-f]+ +A '
+}
+cp "$mods/foo-bar.ko" "$work/orig.ko"
+# stripped FORCE FILE — FILE has exactly the checks FORCE ignores stripped
+stripped() {
+	case $1 in
+	--force-vermagic) [ -z "$(vermagic_of "$2")" ] && versions_loaded "$2" ;;
+	--force-modversion) [ "$(vermagic_of "$2")" = "vermagic=$VER SMP" ] && ! versions_loaded "$2" ;;
+	-f) [ -z "$(vermagic_of "$2")" ] && ! versions_loaded "$2" ;;
+	esac
+}
+for case in --force-vermagic:0x2 --force-modversion:0x1 -f:0x3; do
+	force=${case%:*}
+	reset_root
+	rm -rf "$work/images"
+	mkdir "$work/images"
+	MT_SHIM_IMAGES=$work/images MT_SHIM_FAIL=finit_module:ENOSYS run "$INSMOD" "$force" "$mods/foo-bar.ko"
+	expect 0 "" "finit_module foo_bar params=\"\" flags=${case#*:}
+init_module foo_bar len=$size params=\"\"" "$force without finit_module: init_module"
+	stripped "$force" "$work/images/foo_bar.ko"
+	ok $? "$force: the image loaded has only that check stripped"
+	cmp -s "$mods/foo-bar.ko" "$work/orig.ko" && stripped "$force" "$work/images/foo_bar.ko" &&
+		! stripped "$force" "$mods/foo-bar.ko"
+	ok $? "$force: a private copy was stripped, the file is unchanged"
+done
+reset_root
+MT_SHIM_FAIL=finit_module:ENOSYS run "$INSMOD" --force-modversion "$mods/novermagic.ko"
+expect 0 "" 'finit_module novermagic params="" flags=0x1
+init_module novermagic len='"$(wc -c < "$mods/novermagic.ko")"' params=""' \
+	"--force-modversion of a module without vermagic or __versions loads"
+reset_root
+MT_SHIM_FAIL=finit_module:ENOSYS run "$INSMOD" --force-vermagic "$mods/novermagic.ko"
+expect 1 "insmod: ERROR: Failed to strip version information: No data available
+insmod: ERROR: could not insert module $mods/novermagic.ko: No data available" \
+	'finit_module novermagic params="" flags=0x2' \
+	"--force-vermagic of a module without vermagic: strip failure"
+
 for ext in xz zst gz; do
 	reset_root
 	run "$INSMOD" "$mods/foo-bar.ko.$ext"

@@ -488,7 +488,7 @@ static int helper_main(int argc, char **argv)
 
 /* The fake root, the shim's log, a real directory outside the root, and an
  * empty root; short enough that paths built from them fit in PATH_MAX. */
-static char root[1024], log_path[1100], outside[1100], bare_root[1100];
+static char root[1024], log_path[1100], outside[1100], bare_root[1100], images[1100];
 static const char *shim;
 
 static const char *in_root(const char *rel)
@@ -544,6 +544,26 @@ static const char *slurp(const char *path)
 	}
 	buf[n > 0 ? n : 0] = '\0';
 	return buf;
+}
+
+/* Up to `size` bytes of a file; -1 when it cannot be read. */
+static ssize_t read_bytes(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, size);
+
+	if (fd >= 0)
+		close(fd);
+	return n;
+}
+
+/* Whether two files (of less than 8 KiB) hold the same bytes. */
+static bool same_file(const char *a, const char *b)
+{
+	static char x[8192], y[8192];
+	ssize_t nx = read_bytes(a, x, sizeof(x)), ny = read_bytes(b, y, sizeof(y));
+
+	return nx > 0 && nx == ny && (size_t)nx < sizeof(x) && memcmp(x, y, (size_t)nx) == 0;
 }
 
 static bool exists(const char *path)
@@ -683,6 +703,7 @@ struct helper_env {
 	const char *fs_fail;	/* MT_SHIM_FS_FAIL */
 	const char *delay;	/* MT_SHIM_DELAY */
 	const char *cwd;	/* working directory, default unchanged */
+	const char *images;	/* MT_SHIM_IMAGES */
 	bool no_root;		/* leave MT_SHIM_ROOT unset */
 	bool no_uname;		/* leave MT_SHIM_UNAME_R unset */
 };
@@ -732,6 +753,9 @@ static char *run_helper(const struct helper_env *env, int *status, ...)
 		unsetenv("MT_SHIM_DELAY");
 		unsetenv("MT_SHIM_ROOT");
 		unsetenv("MT_SHIM_UNAME_R");
+		unsetenv("MT_SHIM_IMAGES");
+		if (env->images)
+			setenv("MT_SHIM_IMAGES", env->images, 1);
 		if (env->fail)
 			setenv("MT_SHIM_FAIL", env->fail, 1);
 		if (env->fs_fail)
@@ -960,7 +984,8 @@ static bool loaded(const char *name)
 
 static void test_loading(void)
 {
-	char want[256], path[PATH_MAX];
+	char want[256], path[PATH_MAX], *out;
+	int status;
 
 	take_log();
 	CHECK(&plain_env, "ok\n", "finit", MODDIR "/kernel/renamed.ko", "a=1 b=\"x y\" c=\\", "0", "syscall");
@@ -1017,6 +1042,26 @@ static void test_loading(void)
 	tap_is_str(slurp(path), "junk_mod 16 0 - Live 0x0000000000000000\n", "... into a root without /proc");
 	snprintf(path, sizeof(path), "%s/sys/module/junk_mod/initstate", bare_root);
 	tap_is_str(slurp(path), "live\n", "... and without /sys");
+	take_log();
+
+	/* MT_SHIM_IMAGES keeps what init_module received, failed calls too;
+	 * finit_module leaves nothing. */
+	mkdir(images, 0755);
+	CHECK(&(struct helper_env){ .images = images }, "error EEXIST\n", "init",
+	      MODDIR "/kernel/sub/be32.ko", "", "syscall");
+	snprintf(path, sizeof(path), "%s/mt_elf32.ko", images);
+	tap_ok(same_file(path, in_root(MODDIR "/kernel/sub/be32.ko")),
+	       "MT_SHIM_IMAGES: the image as NAME.ko, byte for byte");
+	CHECK(&(struct helper_env){ .images = images }, "error EEXIST\n", "finit",
+	      MODDIR "/kernel/renamed.ko", "", "0", "syscall");
+	snprintf(path, sizeof(path), "%s/mt_elf64.ko", images);
+	tap_ok(!exists(path), "MT_SHIM_IMAGES: nothing for finit_module");
+	snprintf(path, sizeof(path), "%s/nosuch", images);
+	out = run_helper(&(struct helper_env){ .images = path }, &status, "init",
+			 MODDIR "/kernel/sub/be32.ko", "", "syscall", (const char *)NULL);
+	tap_ok(status == 127 && strstr(out, "mt-shim: cannot write MT_SHIM_IMAGES file "),
+	       "an unwritable MT_SHIM_IMAGES stops the process (status %d)", status);
+	free(out);
 	take_log();
 }
 
@@ -1159,6 +1204,7 @@ static void remove_temporaries(void)
 	nftw(root, remove_path, 16, FTW_DEPTH | FTW_PHYS);
 	nftw(outside, remove_path, 16, FTW_DEPTH | FTW_PHYS);
 	nftw(bare_root, remove_path, 16, FTW_DEPTH | FTW_PHYS);
+	nftw(images, remove_path, 16, FTW_DEPTH | FTW_PHYS);
 	unlink(log_path);
 }
 
@@ -1194,6 +1240,7 @@ int main(int argc, char **argv)
 	snprintf(log_path, sizeof(log_path), "%s.log", root);
 	snprintf(outside, sizeof(outside), "%s.outside", root);
 	snprintf(bare_root, sizeof(bare_root), "%s.bare", root);
+	snprintf(images, sizeof(images), "%s.images", root);
 	make_rootfs();
 
 	test_redirection();

@@ -20,7 +20,10 @@ static void usage(const char *prog)
 	       "\t%s [options] filename [args]\n"
 	       "Options:\n"
 	       "\t-f, --force       DANGEROUS: forces a module load, may cause\n"
-	       "\t                  data corruption and crash your machine\n"
+	       "\t                  data corruption and crash your machine;\n"
+	       "\t                  implies --force-modversion and --force-vermagic\n"
+	       "\t    --force-modversion  Ignore the module's symbol versions\n"
+	       "\t    --force-vermagic    Ignore the module's version magic\n"
 	       "\t-s, --syslog      print to syslog, not stderr\n"
 	       "\t-v, --verbose     enables more messages\n"
 	       "\t-V, --version     show version\n"
@@ -29,8 +32,12 @@ static void usage(const char *prog)
 
 int insmod_main(int argc, char *argv[])
 {
+	enum { OPT_FORCE_MODVERSION = 256, OPT_FORCE_VERMAGIC };
+	/* The two --force-* options are kmod main's, as modprobe's. */
 	static const struct option options[] = {
 		{ "force", no_argument, NULL, 'f' },
+		{ "force-modversion", no_argument, NULL, OPT_FORCE_MODVERSION },
+		{ "force-vermagic", no_argument, NULL, OPT_FORCE_VERMAGIC },
 		{ "syslog", no_argument, NULL, 's' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "version", no_argument, NULL, 'V' },
@@ -48,6 +55,8 @@ int insmod_main(int argc, char *argv[])
 	while ((opt = getopt_long(argc, argv, "fsvVh", options, NULL)) != -1) {
 		switch (opt) {
 		case 'f': flags |= MT_INSERT_FORCE_MODVERSION | MT_INSERT_FORCE_VERMAGIC; break;
+		case OPT_FORCE_MODVERSION: flags |= MT_INSERT_FORCE_MODVERSION; break;
+		case OPT_FORCE_VERMAGIC: flags |= MT_INSERT_FORCE_VERMAGIC; break;
 		case 's': use_syslog = true; break;
 		case 'v': verbose++; break;
 		case 'V': print_version(); return EXIT_SUCCESS;

@@ -48,7 +48,7 @@ static void usage(const char *prog)
 	       "\t                            or removed (-r)\n"
 	       "\t-r, --remove                Remove modules instead of inserting\n"
 	       "\t    --remove-dependencies   Deprecated: use --remove-holders\n"
-	       "\t    --remove-holders        Also remove module holders (use together with -r)\n"
+	       "\t    --remove-holders        Also remove module holders (implies -r)\n"
 	       "\t-w, --wait <MSEC>           When removing a module, wait up to MSEC for\n"
 	       "\t                            module's refcount to become 0 so it can be\n"
 	       "\t                            removed (use together with -r)\n"
@@ -63,7 +63,8 @@ static void usage(const char *prog)
 	       "\t    --force-vermagic        Ignore module's version magic\n"
 	       "\n"
 	       "Query Options:\n"
-	       "\t-R, --resolve-alias         Only lookup and print alias and exit\n"
+	       "\t-R, --show-alias            Only lookup and print alias and exit\n"
+	       "\t    --resolve-alias         Same as --show-alias\n"
 	       "\t-D, --show-depends          Only print module dependencies and exit\n"
 	       "\t-c, --showconfig            Print out known configuration and exit\n"
 	       "\t-c, --show-config           Same as --showconfig\n"
@@ -250,16 +251,39 @@ static int dump_config(void)
 	return 0;
 }
 
-static int show_symbols(const char *path, bool exports)
+/* The file of the first module a name or alias resolves to (kmod's main
+ * branch accepts one where 34.2 wanted a path), malloc'd; NULL when none has
+ * a file. */
+static char *module_file(const char *name)
+{
+	struct mt_modref *mods;
+	char *path = NULL;
+	int n = mt_lookup(ctx, name, 0, &mods);
+
+	for (int i = 0; i < n && !path; i++) {
+		if (mods[i].path)
+			path = strdup(mods[i].path);
+	}
+	if (n > 0)
+		mt_modrefs_free(mods, n);
+	return path;
+}
+
+static int show_symbols(const char *arg, bool exports)
 {
 	struct mt_module *mod = NULL;
 	struct mt_symbol *syms = NULL;
 	const struct mt_elf *elf;
+	char *found = NULL;
+	const char *path = arg;
 	int n;
 
-	if (access(path, F_OK) != 0) {
-		LOG("Module %s not found.\n", path);
-		return -ENOENT;
+	if (access(arg, F_OK) != 0) {
+		path = found = module_file(arg);
+		if (!path) {
+			LOG("Module %s not found.\n", arg);
+			return -ENOENT;
+		}
 	}
 	n = mt_module_open(path, &mod);
 	if (n >= 0)
@@ -273,6 +297,7 @@ static int show_symbols(const char *path, bool exports)
 		printf("0x%08llx\t%s\n", (unsigned long long)syms[i].crc, syms[i].name);
 	free(syms);
 	mt_module_close(mod);
+	free(found);
 	return n < 0 ? n : 0;
 }
 
@@ -351,6 +376,8 @@ int modprobe_main(int argc, char *argv[])
 		{ "remove-dependencies", no_argument, NULL, OPT_REMOVE_HOLDERS },
 		{ "remove-holders", no_argument, NULL, OPT_REMOVE_HOLDERS },
 		{ "wait", required_argument, NULL, 'w' },
+		{ "show-alias", no_argument, NULL, 'R' },
+		/* kmod's main branch calls the old name deprecated; 34.2 scripts use it */
 		{ "resolve-alias", no_argument, NULL, 'R' },
 		{ "first-time", no_argument, NULL, OPT_FIRST_TIME },
 		{ "ignore-install", no_argument, NULL, 'i' },
@@ -408,7 +435,8 @@ int modprobe_main(int argc, char *argv[])
 		switch (opt_c) {
 		case 'a': opt.all = true; opt.log_priority = LOG_WARNING; break;
 		case 'r': remove = true; break;
-		case OPT_REMOVE_HOLDERS: opt.remove_holders = true; break;
+		/* kmod's main branch: removing holders means removing */
+		case OPT_REMOVE_HOLDERS: opt.remove_holders = true; remove = true; break;
 		case 'w':
 			errno = 0;
 			opt.wait_msec = strtoul(optarg, &end, 0);
@@ -452,7 +480,8 @@ int modprobe_main(int argc, char *argv[])
 		ERR("missing parameters. See -h.\n");
 		return EXIT_FAILURE;
 	}
-	opt.verbose_show = opt.show_depends || verbose > 0;
+	/* kmod's main branch prints a dry run's steps without -v too. */
+	opt.verbose_show = opt.show_depends || opt.dry_run || verbose > 0;
 
 	dirname = module_dirname(root, kversion);
 	if (!dirname && (root || kversion))

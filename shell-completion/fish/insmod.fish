@@ -3,6 +3,8 @@ functions -q __modtool_module_files; or source (status dirname)/modtool-function
 
 complete -c insmod -f
 complete -c insmod -s f -l force -d 'Force the load (dangerous)'
+complete -c insmod -l force-modversion -d "Ignore the module's symbol versions"
+complete -c insmod -l force-vermagic -d "Ignore the module's version magic"
 complete -c insmod -s s -l syslog -d 'Print to syslog, not stderr'
 complete -c insmod -s v -l verbose -d 'More messages'
 complete -c insmod -s V -l version -d 'Show version'

@@ -15,7 +15,7 @@ complete -c modinfo -s n -l filename -d "Print only 'filename'"
 complete -c modinfo -s 0 -l null -d 'Use \0 instead of \n'
 complete -c modinfo -s m -l modname -d 'Take the argument as a module name'
 complete -c modinfo -s F -l field -x -d 'Print only the given field' \
-    -a 'alias author depends description filename firmware import_ns intree license name parm parmtype retpoline scmversion sig_hashalgo sig_id sig_key signature signer softdep srcversion staging vermagic version weakdep'
+    -a 'alias author build-id depends description filename firmware import_ns intree license name parm parmtype retpoline scmversion sig_hashalgo sig_id sig_key signature signer softdep srcversion staging vermagic version weakdep'
 complete -c modinfo -s k -l set-version -x -d 'Kernel version instead of uname -r' \
     -a '(__modtool_versions b basedir k set-version)'
 complete -c modinfo -s b -l basedir -x -d 'Filesystem root for /lib/modules' \

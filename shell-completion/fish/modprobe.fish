@@ -3,10 +3,10 @@ functions -q __modtool_modules; or source (status dirname)/modtool-functions.fis
 
 function __modtool_modprobe_argument
     if __fish_seen_argument -l show-modversions -l dump-modversions -l show-exports
-        __modtool_module_files
+        __modtool_module_or_file d dirname S set-version
     else if __fish_seen_argument -s c -l showconfig -l show-config
         return
-    else if __fish_seen_argument -s r -l remove
+    else if __fish_seen_argument -s r -l remove -l remove-holders -l remove-dependencies
         __modtool_loaded
     else if __fish_seen_argument -s a -l all
         or test (__modtool_positionals -C --config -d --dirname -S --set-version -w --wait) = 0
@@ -18,9 +18,10 @@ complete -c modprobe -f
 complete -c modprobe -s a -l all -d 'Take every argument as a module name'
 complete -c modprobe -s r -l remove -d 'Remove modules instead of inserting them'
 complete -c modprobe -l remove-dependencies -d 'Deprecated: use --remove-holders'
-complete -c modprobe -l remove-holders -d 'Also remove the holders of the modules'
+complete -c modprobe -l remove-holders -d 'Also remove the holders of the modules (implies -r)'
 complete -c modprobe -s w -l wait -x -d "Wait up to MSEC for the module's refcount to drop to 0"
-complete -c modprobe -s R -l resolve-alias -d 'Only look up and print the aliases'
+complete -c modprobe -s R -l show-alias -d 'Only look up and print the aliases'
+complete -c modprobe -l resolve-alias -d 'Same as --show-alias'
 complete -c modprobe -l first-time -d 'Fail if the module is already inserted or removed'
 complete -c modprobe -s i -l ignore-install -d 'Ignore install commands'
 complete -c modprobe -l ignore-remove -d 'Ignore remove commands'
