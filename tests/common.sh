@@ -68,6 +68,14 @@ same() {	# same EXPECTED ACTUAL
 	return 1
 }
 
+# without_build_id FILE — FILE without the build-id entries of our modinfo
+# (kmod main's field, which kmod 30 does not print): lines of the default
+# output, NUL-terminated records with -0.
+without_build_id() {
+	sed -e '/^build-id:       [0-9A-F][0-9A-F]\(:[0-9A-F][0-9A-F]\)*$/d' "$1" |
+		sed -z -e '/^build-id=[0-9A-F][0-9A-F]\(:[0-9A-F][0-9A-F]\)*$/d'
+}
+
 # Our tool, run from the build tree without libtool's wrapper script (so an
 # LD_PRELOAD shim sees the tool itself, not a shell).
 tool() {	# tool NAME — prints the command path

@@ -19,13 +19,6 @@ find "$TREE/" -name '*.ko*' | sort > "$work/paths"
 count=$(wc -l < "$work/paths")
 echo "# $count modules in $TREE"
 
-# without_build_id FILE — FILE without its build-id entries: lines of the
-# default output, NUL-terminated records with -0.
-without_build_id() {
-	sed -e '/^build-id:       [0-9A-F][0-9A-F]\(:[0-9A-F][0-9A-F]\)*$/d' "$1" |
-		sed -z -e '/^build-id=[0-9A-F][0-9A-F]\(:[0-9A-F][0-9A-F]\)*$/d'
-}
-
 # compare DESCRIPTION ARGS... — both tools on the module list, stdin-fed;
 # our full output is kept in $work/ours.full.
 compare_list() {

@@ -306,7 +306,20 @@ else
 			ok $? "weakdeps: kmod 33's functions give the configuration's weak dependencies"
 			continue
 		fi
-		[ "$(cat "$work/ours/$p.status")" = 0 ] && same "$O/$p" "$work/ours/$p"
+		got=$work/ours/$p
+		if [ "$p" = info ]; then
+			# kmod main's build-id entry, which kmod 30 does not list:
+			# dropped, with the count of its list lowered to match; the
+			# modules of the tree have build ids, so ours must list some.
+			awk 'function flush() { if (on) printf "info: %d\n%s", n, buf; on = 0 }
+				/^info: [0-9]+$/ { flush(); on = 1; n = $2; buf = ""; next }
+				on && /^  build-id=/ { n--; next }
+				on && /^  / { buf = buf $0 "\n"; next }
+				{ flush(); print } END { flush() }' "$got" > "$got.kmod30"
+			grep -q '^  build-id=' "$got" || echo "# no build-id entry in our info"
+			grep -q '^  build-id=' "$got" && got=$got.kmod30 || got=/dev/null
+		fi
+		[ "$(cat "$work/ours/$p.status")" = 0 ] && same "$O/$p" "$got"
 		ok $? "$p: the same transcript on both libraries"
 	done
 	# Where kmod 30 crashes, hangs or reads out of bounds, ours returns:

@@ -444,9 +444,9 @@ static void test_remove(struct mt_ctx *ctx)
 		   "delete ext4\n"
 		   "delete jbd2\n"
 		   "delete mbcache\n"
-		   "delete crc16\n"
 		   "delete crc16\n",
-		   "remove -D: post softdeps, the module, its dependencies right to left, pre softdeps");
+		   "remove -D: post softdeps, the module, its dependencies right to left, pre softdeps "
+		   "(crc16, a dependency, not again)");
 
 	events[0] = '\0';
 	err = mt_probe_remove(ctx, "ext4", show_depends | MT_PROBE_IGNORE_COMMAND, 0, record, NULL);
