@@ -1,7 +1,7 @@
 /*
  * kernel.c — the kernel interface: the module list in /proc/modules, each
- * module's state under /sys/module/NAME (its use count, size, holders and
- * section addresses), the kernel's own decompressor,
+ * module's state under /sys/module/NAME (its use count, size, holders, taint
+ * flags and section addresses), the kernel's own decompressor,
  * and loading and removing modules (finit_module, init_module,
  * delete_module).  init_module and delete_module are glibc's functions, so
  * that an LD_PRELOAD harness sees them; glibc 2.36 has no finit_module,
@@ -169,6 +169,26 @@ int mt_module_holders(const char *name, char ***out)
 	closedir(dir);
 	*out = names;
 	return count;
+}
+
+int mt_module_taint(const char *name, char *buf, size_t size)
+{
+	char path[PATH_MAX];
+	ssize_t got;
+	int fd;
+
+	snprintf(path, sizeof(path), SYS_MODULE "/%s/taint", name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	got = read(fd, buf, size - 1);
+	close(fd);
+	if (got < 0)
+		return mt_fail(errno, "could not read '%s': %s", path, strerror(errno));
+	while (got > 0 && isspace((unsigned char)buf[got - 1]))
+		got--;
+	buf[got] = '\0';
+	return 0;
 }
 
 void mt_sections_free(struct mt_section *sections, int count)

@@ -327,6 +327,12 @@ int mt_module_size(const char *name, long *size);
 /* Normalized entries of /sys/module/NAME/holders in directory order. */
 int mt_module_holders(const char *name, char ***out);
 
+/* The taint flags of /sys/module/NAME/taint ("" for none, letters as
+ * /proc/modules shows them in parentheses), NUL-terminated in buf without
+ * the line break.  -errno if unreadable (-ENOENT for a module without the
+ * file: built in, or an older kernel). */
+int mt_module_taint(const char *name, char *buf, size_t size);
+
 /* A loaded module's section, as /sys/module/NAME/sections lists it. */
 struct mt_section {
 	char *name;
@@ -464,6 +470,69 @@ struct mt_param {
  * and skipped.  Count (array in *out, free() it) or -ENOMEM. */
 int mt_params_merge(const struct mt_kv *list, int count, struct mt_param **out,
 		    void (*invalid)(const struct mt_kv *kv, void *data), void *data);
+
+/* ---- JSON documents (json.c) --------------------------------------------- */
+
+/* A JSON writer to a stdio stream, one value a line, indented.  Strings
+ * are written as UTF-8 whatever bytes they hold: '"', '\\' and control
+ * characters (U+0000..U+001F, U+007F) escaped, every ill-formed byte
+ * sequence replaced by \ufffd (one per maximal subpart, as Python's
+ * decode("utf-8", "replace") does).  Misuse (a key outside an object,
+ * unbalanced or too deep nesting) is reported by mt_json_finish. */
+struct mt_json;
+
+/* 0 or -ENOMEM. */
+int mt_json_new(FILE *out, struct mt_json **json);
+
+/* End the document with a line break (nothing when nothing was written:
+ * a document abandoned before its first value), flush and free the
+ * writer: 0,
+ * -EINVAL after misuse, or -EIO when the stream had a write error. */
+int mt_json_finish(struct mt_json *json);
+
+void mt_json_begin_object(struct mt_json *json);
+void mt_json_end_object(struct mt_json *json);
+void mt_json_begin_array(struct mt_json *json);
+void mt_json_end_array(struct mt_json *json);
+/* A member's key, inside an object; its value follows. */
+void mt_json_key(struct mt_json *json, const char *key);
+void mt_json_key_len(struct mt_json *json, const char *key, size_t len);
+void mt_json_string(struct mt_json *json, const char *s);
+void mt_json_string_len(struct mt_json *json, const char *s, size_t len);
+void mt_json_int(struct mt_json *json, long long value);
+void mt_json_bool(struct mt_json *json, bool value);
+void mt_json_null(struct mt_json *json);
+
+/* ---- the tools' JSON documents (json-docs.c) ------------------------------ */
+
+/* One module's object of modinfo --json (keys in man/modinfo.8): operand
+ * (the argument that named it), name, filename (null for a built-in
+ * module), builtin, and info — every key of mt_module_info's list in order
+ * of first appearance, each an array of its values (depends split at
+ * commas; sig_key and signature without line breaks), parm and parmtype
+ * merged into parm: [{name, description, type}] (null when absent) in order
+ * of first appearance.  When the information cannot be read the object has
+ * error (the message mt_last_error() then holds too) in place of info, and
+ * the result is -errno; else 0.  An invalid parm entry is logged to ctx. */
+int mt_json_module_info(struct mt_ctx *ctx, struct mt_json *json, const char *operand,
+			const struct mt_modref *mod);
+
+/* modinfo --json's object for an operand that names no module:
+ * {operand, error}. */
+void mt_json_operand_error(struct mt_json *json, const char *operand, const char *error);
+
+/* Receives what lsmod reports about broken module state (one line, no
+ * line break). */
+typedef void (*mt_json_problem_fn)(const char *msg, void *data);
+
+/* lsmod --json (keys in man/lsmod.8): an array of {name, size, use_count,
+ * holders, state, taint} for the modules of /proc/modules in file order;
+ * what cannot be read is null (state: /sys/module/NAME/initstate as
+ * "live", "coming" or "going"; taint: /sys/module/NAME/taint's letters),
+ * and each broken value lsmod's text reports goes to `problem` too.  0, or
+ * -errno (with mt_last_error()) when /proc/modules cannot be read, before
+ * anything is written. */
+int mt_json_loaded_modules(struct mt_json *json, mt_json_problem_fn problem, void *data);
 
 /* ---- static device nodes (devname.c) ------------------------------------- */
 

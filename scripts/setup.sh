@@ -7,7 +7,8 @@ packages="build-essential autoconf automake libtool pkg-config
 	zlib1g-dev liblzma-dev libzstd-dev libssl-dev
 	kmod libkmod-dev linux-image-amd64 linux-headers-amd64
 	xz-utils zstd gzip binutils qemu-system-x86 busybox-static cpio valgrind
-	bash-completion zsh fish mmdebstrap e2fsprogs clang libclang-rt-14-dev"
+	bash-completion zsh fish mmdebstrap e2fsprogs clang libclang-rt-14-dev python3
+	python3-jsonschema"
 missing=
 for p in $packages; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed' ||

@@ -81,6 +81,8 @@ expect "kmod: a command's prefix" "kmod st" static-nodes
 # shellcheck disable=SC2086
 expect "kmod static-nodes: its options" "kmod static-nodes -" $static_nodes_options
 expect "kmod list: no argument" "kmod list "
+# shellcheck disable=SC2046
+expect "kmod list: lsmod's options" "kmod list -" $(tool_options lsmod)
 expect "after --: no option" "modprobe -d $root -S 1.0-fake -- -"
 
 # ---- option arguments -----------------------------------------------------------

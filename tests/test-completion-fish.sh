@@ -59,6 +59,8 @@ fexpect "kmod: its commands" "kmod " $kmod_commands
 fexpect "kmod static-nodes: its options" "kmod static-nodes -" $static_nodes_options
 fexpect "kmod static-nodes -f: the formats" "kmod static-nodes -f " devname human tmpfiles
 fexpect "kmod list: nothing" "kmod list "
+# shellcheck disable=SC2046
+fexpect "kmod list: lsmod's options" "kmod list -" $(tool_options lsmod)
 
 fexpect "modprobe -S: the versions under -d ROOT" "modprobe -d $root -S " 1.0-fake 2.0-other
 fexpect "modprobe --set-version=: under --dirname=ROOT" \

@@ -95,6 +95,8 @@ zcase "kmod: its options" "kmod -" $kmod_options
 zcase "kmod: its commands" "kmod " $kmod_commands
 # shellcheck disable=SC2086
 zcase "kmod static-nodes: its options" "kmod static-nodes -" $static_nodes_options
+# shellcheck disable=SC2046
+zcase "kmod list: lsmod's options" "kmod list -" $(tool_options lsmod)
 zcase "kmod static-nodes --format=: the formats" "kmod static-nodes --format=" \
 	devname human tmpfiles
 zcase "modprobe -S: the versions under -d ROOT" "modprobe -d $root -S " 1.0-fake 2.0-other

@@ -74,6 +74,10 @@ ok $? "modinfo printed 20 modules with their signatures"
 vg 0 "modinfo on 5 of them as .ko.xz, .ko.zst and .ko.gz" "$MODINFO" "$work"/z/*
 vg 0 "modinfo -F signature" "$MODINFO" -F signature "$(sed -n 1p "$work/sample")"
 vg 0 "modinfo -0 -F parm" "$MODINFO" -0 -F parm "$(sed -n 1p "$work/sample")" "$(sed -n 2p "$work/sample")"
+# shellcheck disable=SC2046
+vg 0 "modinfo --json on the 20 modules" "$MODINFO" --json $(cat "$work/sample")
+vg 1 "modinfo --json: built-in modules and a name that is no module" \
+	"$MODINFO" -k "$REL" --json unix crc32c nosuchmodule
 vg 1 "modinfo by name: -k, with a name that is no module" \
 	"$MODINFO" -k "$REL" ext4 btrfs nosuchmodule snd-hda-intel
 vg 0 "modinfo -b / -k, built-in module and alias lookups" \
@@ -154,6 +158,7 @@ if ! grep -q '^nocoresize ' "$work/out"; then
 	echo "Bail out! the shim is not active under valgrind"
 	exit 1
 fi
+vg any "lsmod --json on the same" "$LSMOD" --json
 : >"$root/proc/modules"
 xz -c "$D/kernel/lib/crypto/libarc4.ko" >"$work/z/libarc4.ko.xz"
 vg 0 "insmod of a real module" "$INSMOD" "$D/kernel/lib/crc-itu-t.ko"

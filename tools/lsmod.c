@@ -13,6 +13,8 @@
 #include "common.h"
 #include "kmod.h"
 
+#define OPT_JSON 256
+
 static void usage(const char *prog)
 {
 	printf("Usage:\n"
@@ -20,6 +22,7 @@ static void usage(const char *prog)
 	       "Options:\n"
 	       "\t-s, --syslog      print to syslog, not stderr\n"
 	       "\t-v, --verbose     enables more messages\n"
+	       "\t    --json        print one JSON document\n"
 	       "\t-V, --version     show version\n"
 	       "\t-h, --help        show this help\n", prog);
 }
@@ -54,16 +57,47 @@ static void print_module(const char *name)
 	putchar('\n');
 }
 
+static void report_problem(const char *msg, void *data)
+{
+	(void)data;
+	ERR("%s\n", msg);
+}
+
+static int print_json(void)
+{
+	struct mt_json *json;
+	int err;
+
+	if (mt_json_new(stdout, &json) < 0) {
+		ERR("out of memory\n");
+		return EXIT_FAILURE;
+	}
+	err = mt_json_loaded_modules(json, report_problem, NULL);
+	if (err < 0) {
+		ERR("%s\n", mt_last_error());
+		ERR("could not get list of modules: %s\n", strerror(-err));
+		mt_json_finish(json);
+		log_close();
+		return EXIT_FAILURE;
+	}
+	err = mt_json_finish(json);
+	if (err < 0)
+		ERR("could not write the JSON document: %s\n", strerror(-err));
+	log_close();
+	return err < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
 int lsmod_main(int argc, char *argv[])
 {
 	static const struct option options[] = {
 		{ "syslog", no_argument, NULL, 's' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "json", no_argument, NULL, OPT_JSON },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	bool use_syslog = false;
+	bool use_syslog = false, want_json = false;
 	int opt, verbose = 0, n;
 	char **names;
 
@@ -71,6 +105,7 @@ int lsmod_main(int argc, char *argv[])
 		switch (opt) {
 		case 's': use_syslog = true; break;
 		case 'v': verbose++; break;
+		case OPT_JSON: want_json = true; break;
 		case 'V': print_version(); return EXIT_SUCCESS;
 		case 'h': usage(program_name(argv[0])); return EXIT_SUCCESS;
 		default: return EXIT_FAILURE;
@@ -82,6 +117,8 @@ int lsmod_main(int argc, char *argv[])
 		return EXIT_FAILURE;
 	}
 	log_set_threshold(LOG_ERR + verbose);
+	if (want_json)
+		return print_json();
 
 	n = mt_loaded_modules(&names);
 	if (n < 0) {

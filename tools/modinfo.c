@@ -18,6 +18,32 @@
 
 static const char *field;
 static char separator = '\n';
+static struct mt_json *json;	/* --json: the document being written */
+
+#define OPT_JSON 256
+
+/* The module's object in the --json document; the message of a failure
+ * also goes to stderr. */
+static int show_module_json(struct mt_ctx *ctx, const char *operand, const struct mt_modref *mod)
+{
+	int err = mt_json_module_info(ctx, json, operand, mod);
+
+	if (err < 0)
+		ERR("%s\n", mt_last_error());
+	return err;
+}
+
+/* An operand that names no module: the message on stderr and, with --json,
+ * in the document. */
+static void not_found(const char *operand, const char *what)
+{
+	char msg[PATH_MAX + 64];
+
+	snprintf(msg, sizeof(msg), "%s %s not found.", what, operand);
+	ERR("%s\n", msg);
+	if (json)
+		mt_json_operand_error(json, operand, msg);
+}
 
 static void invalid_parm(const struct mt_kv *kv, void *data)
 {
@@ -126,10 +152,10 @@ static int show_path(struct mt_ctx *ctx, const char *arg)
 		err = mod.path ? 0 : -ENOMEM;
 	}
 	if (err < 0) {
-		ERR("Module %s not found.\n", arg);
+		not_found(arg, "Module");
 		return err;
 	}
-	err = show_module(ctx, &mod);
+	err = json ? show_module_json(ctx, arg, &mod) : show_module(ctx, &mod);
 	free(mod.path);
 	return err;
 }
@@ -142,15 +168,15 @@ static int show_lookup(struct mt_ctx *ctx, const char *arg, bool name_only)
 	n = mt_lookup(ctx, arg, name_only ? MT_LOOKUP_NAME_ONLY : 0, &mods);
 	if (n <= 0) {
 		if (name_only)
-			ERR("Module name %s not found.\n", arg);
+			not_found(arg, "Module name");
 		else if (n < 0)
-			ERR("Module alias %s not found.\n", arg);
+			not_found(arg, "Module alias");
 		else
-			ERR("Module %s not found.\n", arg);
+			not_found(arg, "Module");
 		return n < 0 ? n : -ENOENT;
 	}
 	for (int i = 0; i < n; i++) {
-		int ret = show_module(ctx, &mods[i]);
+		int ret = json ? show_module_json(ctx, arg, &mods[i]) : show_module(ctx, &mods[i]);
 
 		if (ret < 0)
 			err = ret;
@@ -174,6 +200,7 @@ static void usage(const char *prog)
 	       "\t-F, --field=FIELD           Print only provided FIELD\n"
 	       "\t-k, --set-version=VERSION   Use VERSION instead of `uname -r`\n"
 	       "\t-b, --basedir=DIR           Use DIR as filesystem root for " MODULE_DIRECTORY "\n"
+	       "\t    --json                  Print one JSON document\n"
 	       "\t-V, --version               Show version\n"
 	       "\t-h, --help                  Show this help\n", prog);
 }
@@ -191,13 +218,14 @@ int modinfo_main(int argc, char *argv[])
 		{ "field", required_argument, NULL, 'F' },
 		{ "set-version", required_argument, NULL, 'k' },
 		{ "basedir", required_argument, NULL, 'b' },
+		{ "json", no_argument, NULL, OPT_JSON },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *root = NULL, *kversion = NULL;
 	char *dirname = NULL;
-	bool name_only = false;
+	bool name_only = false, want_json = false;
 	struct mt_ctx *ctx;
 	int opt, err = 0;
 
@@ -214,11 +242,16 @@ int modinfo_main(int argc, char *argv[])
 		case 'F': field = optarg; break;
 		case 'k': kversion = optarg; break;
 		case 'b': root = optarg; break;
+		case OPT_JSON: want_json = true; break;
 		case 'V': print_version(); return EXIT_SUCCESS;
 		case 'h': usage(program_name(argv[0])); return EXIT_SUCCESS;
 		default:	/* getopt has printed the complaint */
 			return EXIT_FAILURE;
 		}
+	}
+	if (want_json && (field || separator == '\0')) {
+		ERR("--json cannot be combined with -0 or with -F, -a, -d, -l, -p, -n.\n");
+		return EXIT_FAILURE;
 	}
 	if (optind >= argc) {
 		ERR("missing module or filename.\n");
@@ -233,6 +266,15 @@ int modinfo_main(int argc, char *argv[])
 		return EXIT_FAILURE;
 	}
 	log_library_messages(ctx);
+	if (want_json) {
+		if (mt_json_new(stdout, &json) < 0) {
+			ERR("out of memory\n");
+			mt_ctx_free(ctx);
+			free(dirname);
+			return EXIT_FAILURE;
+		}
+		mt_json_begin_array(json);
+	}
 	for (int i = optind; i < argc; i++) {
 		const char *arg = argv[i];
 		struct stat st;
@@ -246,6 +288,15 @@ int modinfo_main(int argc, char *argv[])
 			ret = show_lookup(ctx, arg, false);
 		if (ret < 0)
 			err = ret;
+	}
+	if (json) {
+		mt_json_end_array(json);
+		int ret = mt_json_finish(json);
+
+		if (ret < 0) {
+			ERR("could not write the JSON document: %s\n", strerror(-ret));
+			err = ret;
+		}
 	}
 	mt_ctx_free(ctx);
 	free(dirname);

@@ -12,3 +12,8 @@ complete -c kmod -n '__fish_seen_subcommand_from static-nodes' -s f -l format -x
     -a 'human\t"A human readable format (default)" tmpfiles\t"The tmpfiles.d(5) format" devname\t"The modules.devname format"'
 complete -c kmod -n '__fish_seen_subcommand_from static-nodes' -s o -l output -r -F -d 'Write the output to FILE'
 complete -c kmod -n '__fish_seen_subcommand_from static-nodes' -s h -l help -d 'Show help'
+complete -c kmod -n '__fish_seen_subcommand_from list' -s s -l syslog -d 'Print to syslog, not stderr'
+complete -c kmod -n '__fish_seen_subcommand_from list' -s v -l verbose -d 'More messages'
+complete -c kmod -n '__fish_seen_subcommand_from list' -l json -d 'Print one JSON document'
+complete -c kmod -n '__fish_seen_subcommand_from list' -s V -l version -d 'Show version'
+complete -c kmod -n '__fish_seen_subcommand_from list' -s h -l help -d 'Show help'

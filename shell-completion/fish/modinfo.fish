@@ -20,6 +20,7 @@ complete -c modinfo -s k -l set-version -x -d 'Kernel version instead of uname -
     -a '(__modtool_versions b basedir k set-version)'
 complete -c modinfo -s b -l basedir -x -d 'Filesystem root for /lib/modules' \
     -a '(__fish_complete_directories)'
+complete -c modinfo -l json -d 'Print one JSON document'
 complete -c modinfo -s V -l version -d 'Show version'
 complete -c modinfo -s h -l help -d 'Show help'
 complete -c modinfo -a '(__modtool_modinfo_argument)'
