@@ -36,20 +36,6 @@ static void use_module(const char *path, const uint8_t *data, size_t size)
 	mt_module_close(mod);
 }
 
-static void use_info(const char *path)
-{
-	struct mt_modref ref = { .name = "module", .path = (char *)path };
-	const struct mt_kv *list;
-	struct mt_info *info;
-	int n = mt_module_info(fuzz_ctx(), &ref, &info, &list);
-
-	for (int i = 0; i < n; i++) {
-		fuzz_use(list[i].key, list[i].key_len);
-		fuzz_use(list[i].value, list[i].value_len);
-	}
-	if (n >= 0)
-		mt_info_free(info);
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -78,6 +64,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	mt_file_close(file);
 	use_module(path, data, size);
-	use_info(path);
+	fuzz_use_info(&(struct mt_modref){ .name = "module", .path = (char *)path });
 	return 0;
 }

@@ -110,17 +110,7 @@ static void use_devnames(const char *path)
  * directory is the scratch directory). */
 static void builtin_lookup(const char *name)
 {
-	struct mt_modref ref = { .name = (char *)name, .builtin = true };
-	const struct mt_kv *list;
-	struct mt_info *info;
-	int n = mt_module_info(fuzz_ctx(), &ref, &info, &list);
-
-	for (int i = 0; i < n; i++) {
-		fuzz_use(list[i].key, list[i].key_len);
-		fuzz_use(list[i].value, list[i].value_len);
-	}
-	if (n >= 0)
-		mt_info_free(info);
+	fuzz_use_info(&(struct mt_modref){ .name = (char *)name, .builtin = true });
 }
 
 /* The module of the record at `pos`: up to its '.'. */

@@ -139,6 +139,22 @@ static inline struct mt_ctx *fuzz_ctx(void)
 	return fuzz_ctx_ptr;
 }
 
+/* Every entry of the module's information list (mt_module_info, as
+ * modinfo lists it), touched. */
+static inline void fuzz_use_info(const struct mt_modref *ref)
+{
+	const struct mt_kv *list;
+	struct mt_info *info;
+	int n = mt_module_info(fuzz_ctx(), ref, &info, &list);
+
+	for (int i = 0; i < n; i++) {
+		fuzz_use(list[i].key, list[i].key_len);
+		fuzz_use(list[i].value, list[i].value_len);
+	}
+	if (n >= 0)
+		mt_info_free(info);
+}
+
 /* NAME in the scratch directory, written to buf. */
 static inline const char *fuzz_path(char *buf, size_t size, const char *name)
 {
