@@ -1072,6 +1072,23 @@ int mt_config_entry(const struct mt_config *cfg, enum mt_config_kind kind, int i
 	return 1;
 }
 
+int mt_config_entry_deps(const struct mt_config *cfg, enum mt_config_kind kind, int index,
+			 const char *const **pre, int *npre, const char *const **post, int *npost)
+{
+	const struct vec *list = kind == MT_CONFIG_SOFTDEP ? &cfg->softdeps :
+				 kind == MT_CONFIG_WEAKDEP ? &cfg->weakdeps : NULL;
+	const struct dep *dep;
+
+	if (!list || index < 0 || index >= list->count)
+		return 0;
+	dep = (const struct dep *)list->data + index;
+	*pre = dep->pre;
+	*npre = dep->npre;
+	*post = dep->post;
+	*npost = dep->npost;
+	return 1;
+}
+
 void mt_config_dump(const struct mt_config *cfg, FILE *out)
 {
 	static const char *const keywords[] = {

@@ -555,41 +555,62 @@ void mt_index_values_free(struct mt_index_value *values, int count)
 	free(values);
 }
 
-/* ---- dump ---------------------------------------------------------------- */
+/* ---- every entry, and the dump --------------------------------------------- */
+
+struct foreach {
+	mt_index_entry_fn fn;
+	void *data;
+};
+
+static int visit_values(struct walk *w, const struct node *n, void *ctx)
+{
+	struct foreach *f = ctx;
+	struct value_iter it = values_of(n);
+	struct value_entry e;
+	int more = 0, err = 0;
+
+	while (err == 0 && (more = next_value(w->idx, &it, &e)) > 0)
+		err = f->fn(w->key, w->key_len, e.value, e.len, f->data);
+	return err < 0 ? err : more;
+}
+
+int mt_index_foreach(struct mt_index *idx, mt_index_entry_fn fn, void *data)
+{
+	struct walk w = { .idx = idx };
+	struct foreach f = { fn, data };
+	struct node root;
+	int err;
+
+	err = parse_node(idx, idx->root, &root);
+	if (err == 0)
+		err = walk_subtree(&w, &root, 0, true, visit_values, &f);
+	walk_release(&w);
+	return err;
+}
 
 struct dump {
 	FILE *out;
 	const char *prefix;
 };
 
-static int dump_values(struct walk *w, const struct node *n, void *ctx)
+static int dump_entry(const char *key, size_t key_len, const char *value, size_t value_len,
+		      void *data)
 {
-	struct dump *d = ctx;
-	struct value_iter it = values_of(n);
-	struct value_entry e;
-	int more;
+	struct dump *d = data;
 
-	while ((more = next_value(w->idx, &it, &e)) > 0) {
-		fputs(d->prefix, d->out);
-		fwrite(w->key, 1, w->key_len, d->out);
-		putc(' ', d->out);
-		fwrite(e.value, 1, e.len, d->out);
-		putc('\n', d->out);
-	}
-	return more;
+	fputs(d->prefix, d->out);
+	fwrite(key, 1, key_len, d->out);
+	putc(' ', d->out);
+	fwrite(value, 1, value_len, d->out);
+	putc('\n', d->out);
+	return 0;
 }
 
 int mt_index_dump(struct mt_index *idx, FILE *out, const char *prefix)
 {
-	struct walk w = { .idx = idx };
 	struct dump d = { out, prefix ? prefix : "" };
-	struct node root;
-	int err;
+	int err = mt_index_foreach(idx, dump_entry, &d);
 
-	err = parse_node(idx, idx->root, &root);
-	if (err == 0)
-		err = walk_subtree(&w, &root, 0, true, dump_values, &d);
-	walk_release(&w);
 	if (err == 0 && ferror(out))
 		err = mt_fail(EIO, "%s: writing the dump failed", idx->path);
 	return err;

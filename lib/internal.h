@@ -40,6 +40,15 @@ int mt_index_open_logged(const struct mt_ctx *ctx, const char *path, struct mt_i
  * time than when it was opened (index.c). */
 bool mt_index_changed(const struct mt_index *idx);
 
+/* Receives an index entry: its key and one of its values (neither
+ * NUL-terminated); 0 to go on, -errno to stop the walk with. */
+typedef int (*mt_index_entry_fn)(const char *key, size_t key_len, const char *value,
+				 size_t value_len, void *data);
+
+/* Every value of every key of `idx`, in mt_index_dump's order (index.c).
+ * 0, what `fn` stopped with, or -errno for a corrupt index. */
+int mt_index_foreach(struct mt_index *idx, mt_index_entry_fn fn, void *data);
+
 /* The file name of index `id` in the module directory. */
 const char *mt_index_file(enum mt_index_id id);
 
@@ -54,6 +63,13 @@ void mt_log(const struct mt_ctx *ctx, int priority, const char *fmt, ...)
 int mt_config_read(struct mt_ctx *ctx, const char *const *paths, int npaths,
 		   struct mt_config **out);
 void mt_config_free(struct mt_config *cfg);
+
+/* The names of softdep or weakdep entry `index` (of `kind`, in
+ * configuration order, as mt_config_entry counts them), pointing into cfg:
+ * a softdep's "pre:" and "post:" lists, a weakdep's names in *pre (none in
+ * *post).  1, or 0 past the last entry or for another kind (config.c). */
+int mt_config_entry_deps(const struct mt_config *cfg, enum mt_config_kind kind, int index,
+			 const char *const **pre, int *npre, const char *const **post, int *npost);
 
 /* True when a configuration path that was read (a directory or a file
  * given) is gone or has another modification time than then (config.c). */

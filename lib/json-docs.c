@@ -1,13 +1,17 @@
 /*
  * json-docs.c — the machine-readable documents the tools print with --json,
  * written through json.c: a module's information as modinfo --json shows it
- * (from modinfo.c's list) and the loaded modules as lsmod --json shows them
- * (from kernel.c).  Their keys are the ones man/modinfo.8 and man/lsmod.8
- * document and data/modinfo.schema.json and data/lsmod.schema.json describe.
+ * (from modinfo.c's list), the loaded modules as lsmod --json shows them
+ * (from kernel.c), a load list as modprobe --show-depends --json shows it
+ * (the actions of probe.c, each with why it is there) and the configuration
+ * as modprobe -c --json shows it (config.c's entries and the alias and
+ * symbol indexes).  Their keys are the ones man/modinfo.8, man/lsmod.8 and
+ * man/modprobe.8 document and the schemas in data/ describe.
  */
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <syslog.h>
 #include "internal.h"
@@ -272,4 +276,200 @@ int mt_json_loaded_modules(struct mt_json *j, mt_json_problem_fn problem, void *
 	mt_json_end_array(j);
 	mt_strv_free(names, n);
 	return 0;
+}
+
+/* ---- modprobe --show-depends --json -------------------------------------- */
+
+static void write_names(struct mt_json *j, const char *const *names, int n)
+{
+	mt_json_begin_array(j);
+	for (int i = 0; i < n; i++)
+		mt_json_string(j, names[i]);
+	mt_json_end_array(j);
+}
+
+static void write_string_or_null(struct mt_json *j, const char *key, const char *s)
+{
+	write_optional(j, key, s, s ? strlen(s) : 0);
+}
+
+struct load_doc {
+	struct mt_ctx *ctx;
+	struct mt_json *j;
+};
+
+/* One entry of the load list, as the probe shows it. */
+static void write_action(const struct mt_probe_action *a, void *data)
+{
+	static const char *const reasons[] = {
+		[MT_PROBE_REQUESTED] = "requested",
+		[MT_PROBE_DEPENDENCY] = "dependency",
+		[MT_PROBE_SOFTDEP_PRE] = "softdep-pre",
+		[MT_PROBE_SOFTDEP_POST] = "softdep-post",
+	};
+	const struct load_doc *doc = data;
+	const struct mt_config *cfg = mt_ctx_config(doc->ctx);
+	const char *const *weak = NULL;
+	struct mt_json *j = doc->j;
+	int nweak = 0;
+
+	mt_json_begin_object(j);
+	mt_json_key(j, "name");
+	mt_json_string(j, a->name);
+	write_string_or_null(j, "alias", a->alias);
+	write_string_or_null(j, "path", a->path);
+	mt_json_key(j, "builtin");
+	mt_json_bool(j, a->builtin);
+	mt_json_key(j, "options");
+	mt_json_string(j, a->options);
+	write_string_or_null(j, "install", a->install_command);
+	mt_json_key(j, "reason");
+	mt_json_string(j, reasons[a->reason]);
+	write_string_or_null(j, "of", a->of);
+	if (cfg)
+		mt_config_weakdeps(cfg, a->name, &weak, &nweak);
+	mt_json_key(j, "weakdeps");
+	write_names(j, weak, nweak);
+	mt_json_end_object(j);
+}
+
+int mt_json_show_depends(struct mt_ctx *ctx, struct mt_json *j, const char *operand,
+			 const struct mt_modref *top, unsigned flags, const char *params)
+{
+	struct load_doc doc = { ctx, j };
+	const struct mt_probe_callbacks cb = { .show = write_action, .data = &doc };
+	bool blacklisted;
+	int err;
+
+	mt_json_begin_object(j);
+	mt_json_key(j, "operand");
+	mt_json_string(j, operand);
+	mt_json_key(j, "name");
+	mt_json_string(j, top->name);
+	write_string_or_null(j, "alias", top->alias);
+	mt_json_key(j, "load");
+	mt_json_begin_array(j);
+	err = mt_probe_insert_with(ctx, top, flags | MT_PROBE_DRY_RUN | MT_PROBE_IGNORE_LOADED,
+				   params, &cb, &blacklisted);
+	mt_json_end_array(j);
+	mt_json_key(j, "blacklisted");
+	mt_json_bool(j, blacklisted);
+	if (err < 0) {
+		err = mt_fail(-err, "could not insert '%s': %s", top->name, mt_probe_strerror(err));
+		mt_json_key(j, "error");
+		mt_json_string(j, mt_last_error());
+	}
+	mt_json_end_object(j);
+	return err < 0 ? err : 0;
+}
+
+/* ---- modprobe -c --json -------------------------------------------------- */
+
+/* Each entry of one kind as an object of two members named k1 and k2 (the
+ * entry's key and value); a blacklist's as a bare name. */
+static void write_entries(struct mt_json *j, const struct mt_config *cfg, enum mt_config_kind kind,
+			  const char *k1, const char *k2)
+{
+	const char *key, *value;
+
+	mt_json_begin_array(j);
+	for (int i = 0; cfg && mt_config_entry(cfg, kind, i, &key, &value); i++) {
+		if (kind == MT_CONFIG_BLACKLIST) {
+			mt_json_string(j, key);
+			continue;
+		}
+		mt_json_begin_object(j);
+		mt_json_key(j, k1);
+		mt_json_string(j, key);
+		if (kind == MT_CONFIG_SOFTDEP || kind == MT_CONFIG_WEAKDEP) {
+			const char *const *pre, *const *post;
+			int npre, npost;
+
+			mt_config_entry_deps(cfg, kind, i, &pre, &npre, &post, &npost);
+			mt_json_key(j, kind == MT_CONFIG_SOFTDEP ? "pre" : k2);
+			write_names(j, pre, npre);
+			if (kind == MT_CONFIG_SOFTDEP) {
+				mt_json_key(j, "post");
+				write_names(j, post, npost);
+			}
+		} else {
+			mt_json_key(j, k2);
+			mt_json_string(j, value);
+		}
+		mt_json_end_object(j);
+	}
+	mt_json_end_array(j);
+}
+
+static int write_index_entry(const char *key, size_t key_len, const char *value, size_t value_len,
+			     void *data)
+{
+	struct mt_json *j = data;
+
+	mt_json_begin_object(j);
+	mt_json_key(j, "alias");
+	mt_json_string_len(j, key, key_len);
+	mt_json_key(j, "module");
+	mt_json_string_len(j, value, value_len);
+	mt_json_end_object(j);
+	return 0;
+}
+
+/* {file, entries}: entries null when the index is missing or unreadable (as
+ * modprobe -c then dumps nothing), cut short with an error when corrupt. */
+static int write_index(struct mt_ctx *ctx, struct mt_json *j, enum mt_index_id id)
+{
+	struct mt_index *idx = mt_ctx_index(ctx, id);
+	char path[PATH_MAX];
+	int err = 0;
+
+	snprintf(path, sizeof(path), "%s/%s", mt_ctx_dirname(ctx), mt_index_file(id));
+	mt_json_begin_object(j);
+	mt_json_key(j, "file");
+	mt_json_string(j, path);
+	mt_json_key(j, "entries");
+	if (idx) {
+		mt_json_begin_array(j);
+		err = mt_index_foreach(idx, write_index_entry, j);
+		mt_json_end_array(j);
+	} else {
+		mt_json_null(j);
+	}
+	if (err < 0) {
+		mt_json_key(j, "error");
+		mt_json_string(j, mt_last_error());
+	}
+	mt_json_end_object(j);
+	return err;
+}
+
+int mt_json_config(struct mt_ctx *ctx, struct mt_json *j)
+{
+	const struct mt_config *cfg = mt_ctx_config(ctx);
+	int err, ret;
+
+	mt_json_begin_object(j);
+	mt_json_key(j, "blacklist");
+	write_entries(j, cfg, MT_CONFIG_BLACKLIST, NULL, NULL);
+	mt_json_key(j, "install");
+	write_entries(j, cfg, MT_CONFIG_INSTALL, "module", "command");
+	mt_json_key(j, "remove");
+	write_entries(j, cfg, MT_CONFIG_REMOVE, "module", "command");
+	mt_json_key(j, "alias");
+	write_entries(j, cfg, MT_CONFIG_ALIAS, "alias", "module");
+	mt_json_key(j, "options");
+	write_entries(j, cfg, MT_CONFIG_OPTIONS, "module", "options");
+	mt_json_key(j, "softdep");
+	write_entries(j, cfg, MT_CONFIG_SOFTDEP, "module", NULL);
+	mt_json_key(j, "weakdep");
+	write_entries(j, cfg, MT_CONFIG_WEAKDEP, "module", "modules");
+	mt_json_key(j, "indexes");
+	mt_json_begin_object(j);
+	mt_json_key(j, "alias");
+	err = write_index(ctx, j, MT_INDEX_ALIAS);
+	mt_json_key(j, "symbols");
+	ret = write_index(ctx, j, MT_INDEX_SYMBOLS);
+	mt_json_end_object(j);
+	mt_json_end_object(j);
+	return ret < 0 ? ret : err;	/* the failure mt_last_error() describes */
 }

@@ -534,6 +534,27 @@ typedef void (*mt_json_problem_fn)(const char *msg, void *data);
  * anything is written. */
 int mt_json_loaded_modules(struct mt_json *json, mt_json_problem_fn problem, void *data);
 
+/* One object of modprobe --show-depends --json (keys in man/modprobe.8)
+ * for module `top` (a lookup result) that `operand` named: operand, name,
+ * alias, load — the probe's load list in order, each entry {name, alias,
+ * path, builtin, options, install, reason, of, weakdeps} as
+ * mt_probe_insert_with shows it (`flags` and `params` as there, always a
+ * dry run ignoring what is loaded) with the entry's configured weak
+ * dependencies — and blacklisted.  When the probe fails the object has
+ * error too (the message mt_last_error() then holds) and the result is
+ * -errno; else 0. */
+int mt_json_show_depends(struct mt_ctx *ctx, struct mt_json *json, const char *operand,
+			 const struct mt_modref *top, unsigned flags, const char *params);
+
+/* modprobe -c --json (keys in man/modprobe.8): the context's configuration
+ * entries of each kind in mt_config_entry's order (softdeps with their
+ * "pre:" and "post:" lists, weakdeps with their names), then the entries of
+ * modules.alias.bin and modules.symbols.bin as mt_ctx_dump_index gives
+ * them (null for an index that cannot be opened).  0, or -errno (with
+ * mt_last_error()) when an index is corrupt: its entries are cut short and
+ * its object has the error. */
+int mt_json_config(struct mt_ctx *ctx, struct mt_json *json);
+
 /* ---- static device nodes (devname.c) ------------------------------------- */
 
 /* An entry of modules.devname: a node that a module's devname: tag asks
@@ -654,14 +675,26 @@ void mt_config_dump(const struct mt_config *cfg, FILE *out);
 /* Returned (positive) when the module was skipped as blacklisted. */
 #define MT_PROBE_BLACKLISTED 1
 
+/* Why a module is in a probe's load list. */
+enum mt_probe_reason {
+	MT_PROBE_REQUESTED,		/* the module asked for */
+	MT_PROBE_DEPENDENCY,		/* in the modules.dep line of `of` */
+	MT_PROBE_SOFTDEP_PRE,		/* a "pre:" soft dependency of `of` */
+	MT_PROBE_SOFTDEP_POST,		/* a "post:" soft dependency of `of` */
+};
+
 /* What a probe does for one entry of its load list. */
 struct mt_probe_action {
 	const char *name;
 	const char *alias;		/* the alias it was found through, or NULL */
-	const char *path;		/* module file, NULL if none */
+	const char *path;		/* module file, NULL if none (also given
+					 * with an install command) */
 	const char *install_command;	/* run instead of inserting (unsubstituted) */
 	const char *options;		/* parameters ("" when none) */
 	bool builtin;			/* no path: built in */
+	enum mt_probe_reason reason;	/* why the entry is in the list */
+	const char *of;			/* the module whose dependency it is, NULL
+					 * for MT_PROBE_REQUESTED */
 };
 
 typedef void (*mt_probe_show_fn)(const struct mt_probe_action *action, void *data);
@@ -693,6 +726,12 @@ struct mt_probe_callbacks {
  * (may be NULL) tells whether the blacklist stopped the probe. */
 int mt_probe_insert_with(struct mt_ctx *ctx, const struct mt_modref *top, unsigned flags,
 			 const char *params, const struct mt_probe_callbacks *cb, bool *blacklisted);
+
+/* What a probe's result means, in kmod's words: -EEXIST "Module already in
+ * kernel", -ENOENT (a module without a file, or the kernel's complaint)
+ * "Unknown symbol in module, or unknown parameter (see dmesg)", else
+ * strerror(-err). */
+const char *mt_probe_strerror(int err);
 
 /* Run an install or remove command through /bin/sh with $CMDLINE_OPTS
  * replaced by `options` and MODPROBE_MODULE set.  0, or -EINVAL (logged)

@@ -21,12 +21,19 @@ struct pmod {
 	bool deps_loaded, visited, required, ignorecmd;
 };
 
+/* An entry of the load list, with why it is there. */
+struct load_entry {
+	struct pmod *mod;
+	enum mt_probe_reason reason;
+	const struct pmod *of;	/* whose dependency or softdep; NULL: the top */
+};
+
 struct probe {
 	struct mt_ctx *ctx;
 	const struct mt_config *cfg;
 	struct pmod **mods;
 	int nmods;
-	struct pmod **list;	/* the load list; entries may repeat */
+	struct load_entry *list;	/* the load list; modules may repeat */
 	int nlist;
 };
 
@@ -125,9 +132,20 @@ static int resolve_softdeps(struct probe *p, const char *const *names, int n,
 	return 0;
 }
 
-static int visit(struct probe *p, struct pmod *x, bool required, bool ignore_commands);
+static int append(struct probe *p, struct pmod *m, enum mt_probe_reason reason,
+		  const struct pmod *of)
+{
+	struct load_entry e = { .mod = m, .reason = reason, .of = of };
 
-static int expand(struct probe *p, struct pmod *y)
+	return MT_ARRAY_APPEND(p->list, p->nlist, e);
+}
+
+static int visit(struct probe *p, struct pmod *x, bool required, bool ignore_commands,
+		 enum mt_probe_reason reason, const struct pmod *of);
+
+/* y with its soft dependencies around it; y is in the list for `reason`. */
+static int expand(struct probe *p, struct pmod *y, enum mt_probe_reason reason,
+		  const struct pmod *of)
 {
 	const char *const *pre_names = NULL, *const *post_names = NULL;
 	struct pmod **pre = NULL, **post = NULL;
@@ -140,18 +158,19 @@ static int expand(struct probe *p, struct pmod *y)
 			err = resolve_softdeps(p, post_names, npost_names, &post, &npost);
 	}
 	for (int i = 0; i < npre && err >= 0; i++)
-		err = visit(p, pre[i], false, false);
+		err = visit(p, pre[i], false, false, MT_PROBE_SOFTDEP_PRE, y);
 	if (err >= 0)
-		err = push(&p->list, &p->nlist, y);
+		err = append(p, y, reason, of);
 	y->ignorecmd = npre || npost;
 	for (int i = 0; i < npost && err >= 0; i++)
-		err = visit(p, post[i], false, false);
+		err = visit(p, post[i], false, false, MT_PROBE_SOFTDEP_POST, y);
 	free(pre);
 	free(post);
 	return err;
 }
 
-static int visit(struct probe *p, struct pmod *x, bool required, bool ignore_commands)
+static int visit(struct probe *p, struct pmod *x, bool required, bool ignore_commands,
+		 enum mt_probe_reason reason, const struct pmod *of)
 {
 	int err;
 
@@ -167,14 +186,14 @@ static int visit(struct probe *p, struct pmod *x, bool required, bool ignore_com
 			x->deps[i]->required = true;
 	}
 	for (int i = 0; i < x->ndeps; i++) {
-		err = expand(p, x->deps[i]);
+		err = expand(p, x->deps[i], MT_PROBE_DEPENDENCY, x);
 		if (err < 0)
 			return err;
 	}
 	if (!ignore_commands)
-		return expand(p, x);
+		return expand(p, x, reason, of);
 	x->ignorecmd = true;
-	return push(&p->list, &p->nlist, x);
+	return append(p, x, reason, of);
 }
 
 static void probe_release(struct probe *p)
@@ -203,6 +222,18 @@ static char *probe_options(struct probe *p, const struct pmod *m, const char *pa
 		out = NULL;
 	free(cfg);
 	return out;
+}
+
+const char *mt_probe_strerror(int err)
+{
+	switch (err) {
+	case -EEXIST:
+		return "Module already in kernel";
+	case -ENOENT:
+		return "Unknown symbol in module, or unknown parameter (see dmesg)";
+	default:
+		return strerror(-err);
+	}
 }
 
 /* `command` with every $CMDLINE_OPTS replaced by `options`. */
@@ -276,11 +307,17 @@ static int run_install(struct probe *p, const struct mt_probe_action *action,
 	return err;
 }
 
-static int run_entry(struct probe *p, struct pmod *m, unsigned flags, const char *params,
-		     const struct mt_probe_callbacks *cb)
+static int run_entry(struct probe *p, const struct load_entry *e, unsigned flags,
+		     const char *params, const struct mt_probe_callbacks *cb)
 {
+	struct pmod *m = e->mod;
 	const char *install = p->cfg ? mt_config_install(p->cfg, m->ref.name, false) : NULL;
-	struct mt_probe_action action = { .name = m->ref.name, .alias = m->ref.alias };
+	struct mt_probe_action action = {
+		.name = m->ref.name, .alias = m->ref.alias, .path = m->ref.path,
+		.builtin = !m->ref.path &&
+			   mt_module_initstate(p->ctx, m->ref.name) == MT_INITSTATE_BUILTIN,
+		.reason = e->reason, .of = e->of ? e->of->ref.name : NULL,
+	};
 	char *options;
 	int err = 0;
 
@@ -297,9 +334,6 @@ static int run_entry(struct probe *p, struct pmod *m, unsigned flags, const char
 		if (!(flags & MT_PROBE_DRY_RUN))
 			err = run_install(p, &action, cb);
 	} else {
-		action.path = m->ref.path;
-		action.builtin = !m->ref.path &&
-				 mt_module_initstate(p->ctx, m->ref.name) == MT_INITSTATE_BUILTIN;
 		if (cb->show)
 			cb->show(&action, cb->data);
 		if (!(flags & MT_PROBE_DRY_RUN)) {
@@ -323,7 +357,7 @@ static void drop_blacklisted(struct probe *p)
 	int kept = 0;
 
 	for (int i = 0; i < p->nlist; i++) {
-		if (!mt_config_blacklisted(p->cfg, p->list[i]->ref.name))
+		if (!mt_config_blacklisted(p->cfg, p->list[i].mod->ref.name))
 			p->list[kept++] = p->list[i];
 	}
 	p->nlist = kept;
@@ -362,7 +396,7 @@ int mt_probe_insert_with(struct mt_ctx *ctx, const struct mt_modref *top, unsign
 		probe_release(&p);
 		return -ENOMEM;
 	}
-	err = visit(&p, m, true, flags & MT_PROBE_IGNORE_COMMAND);
+	err = visit(&p, m, true, flags & MT_PROBE_IGNORE_COMMAND, MT_PROBE_REQUESTED, NULL);
 	if (err >= 0 && p.cfg && (flags & MT_PROBE_BLACKLIST_ALL)) {
 		drop_blacklisted(&p);
 		if (p.nlist == 0) {
@@ -372,9 +406,9 @@ int mt_probe_insert_with(struct mt_ctx *ctx, const struct mt_modref *top, unsign
 		}
 	}
 	for (int i = 0; i < p.nlist && err >= 0; i++) {
-		struct pmod *e = p.list[i];
+		struct pmod *e = p.list[i].mod;
 
-		err = run_entry(&p, e, flags, e == m ? params : NULL, cb);
+		err = run_entry(&p, &p.list[i], flags, e == m ? params : NULL, cb);
 		if (err == -EEXIST && e == m && (flags & MT_PROBE_FAIL_ON_LOADED))
 			break;
 		if (err == -EEXIST || !e->required)

@@ -30,6 +30,7 @@ static struct {
 } opt = { .log_priority = LOG_CRIT };
 
 static struct mt_ctx *ctx;
+static struct mt_json *json;	/* --json: the document being written */
 
 #define LOG(...) log_msg(opt.log_priority, __VA_ARGS__)
 
@@ -71,6 +72,7 @@ static void usage(const char *prog)
 	       "\t    --show-modversions      Dump module symbol version and exit\n"
 	       "\t    --dump-modversions      Same as --show-modversions\n"
 	       "\t    --show-exports          Only print module exported symbol versions and exit\n"
+	       "\t    --json                  With -D or -c: print one JSON document\n"
 	       "\n"
 	       "General Options:\n"
 	       "\t-n, --dry-run               Do not execute operations, just print out\n"
@@ -117,21 +119,35 @@ static unsigned probe_flags(void)
 	return flags;
 }
 
+/* An operand that names no module: the message and, with --json, its
+ * object in the document. */
+static void not_found(const char *operand, const char *msg)
+{
+	LOG("%s\n", msg);
+	if (json)
+		mt_json_operand_error(json, operand, msg);
+}
+
 static int insert_one(const char *arg, const char *params)
 {
 	struct mt_modref *mods;
+	char msg[PATH_MAX * 2 + 64];
 	int n, err = 0;
 
 	if (strncmp(arg, "/", 1) == 0 || strncmp(arg, "./", 2) == 0) {
 		n = mt_lookup_path(ctx, arg, &mods);
 		if (n < 0) {
-			LOG("Failed to get module from path %s: %s\n", arg, strerror(-n));
+			snprintf(msg, sizeof(msg), "Failed to get module from path %s: %s", arg,
+				 strerror(-n));
+			not_found(arg, msg);
 			return n;
 		}
 	} else {
 		n = mt_lookup(ctx, arg, 0, &mods);
 		if (n <= 0) {
-			LOG("Module %s not found in directory %s\n", arg, mt_ctx_dirname(ctx));
+			snprintf(msg, sizeof(msg), "Module %s not found in directory %s", arg,
+				 mt_ctx_dirname(ctx));
+			not_found(arg, msg);
 			return n < 0 ? n : -ENOENT;
 		}
 	}
@@ -140,20 +156,15 @@ static int insert_one(const char *arg, const char *params)
 			printf("%s\n", mods[i].name);
 			continue;
 		}
-		err = mt_probe_insert(ctx, &mods[i], probe_flags(), params, show_action, NULL);
-		if (err >= 0)
+		if (json) {
+			err = mt_json_show_depends(ctx, json, arg, &mods[i], probe_flags(), params);
+			if (err < 0)
+				ERR("%s\n", mt_last_error());
 			continue;
-		switch (err) {
-		case -EEXIST:
-			ERR("could not insert '%s': Module already in kernel\n", mods[i].name);
-			break;
-		case -ENOENT:
-			ERR("could not insert '%s': Unknown symbol in module, or unknown parameter (see dmesg)\n",
-			    mods[i].name);
-			break;
-		default:
-			ERR("could not insert '%s': %s\n", mods[i].name, strerror(-err));
 		}
+		err = mt_probe_insert(ctx, &mods[i], probe_flags(), params, show_action, NULL);
+		if (err < 0)
+			ERR("could not insert '%s': %s\n", mods[i].name, mt_probe_strerror(err));
 	}
 	mt_modrefs_free(mods, n);
 	return err;
@@ -240,8 +251,19 @@ static int remove_one(const char *arg)
 
 /* ---- queries ------------------------------------------------------------------ */
 
+static int dump_config_json(void)
+{
+	int err = mt_json_config(ctx, json);
+
+	if (err < 0)
+		ERR("%s\n", mt_last_error());
+	return err;
+}
+
 static int dump_config(void)
 {
+	if (json)
+		return dump_config_json();
 	mt_config_dump(mt_ctx_config(ctx), stdout);
 	fputs("\n# End of configuration files. Dumping indexes now:\n\n", stdout);
 	/* a missing or unreadable index dumps nothing */
@@ -369,7 +391,7 @@ static void append_env_option(const char *flag, const char *value)
 int modprobe_main(int argc, char *argv[])
 {
 	enum { OPT_REMOVE_HOLDERS = 256, OPT_FIRST_TIME, OPT_FORCE_VERMAGIC,
-	       OPT_FORCE_MODVERSION, OPT_SHOW_MODVERSIONS, OPT_SHOW_EXPORTS };
+	       OPT_FORCE_MODVERSION, OPT_SHOW_MODVERSIONS, OPT_SHOW_EXPORTS, OPT_JSON };
 	static const struct option options[] = {
 		{ "all", no_argument, NULL, 'a' },
 		{ "remove", no_argument, NULL, 'r' },
@@ -392,6 +414,7 @@ int modprobe_main(int argc, char *argv[])
 		{ "show-modversions", no_argument, NULL, OPT_SHOW_MODVERSIONS },
 		{ "dump-modversions", no_argument, NULL, OPT_SHOW_MODVERSIONS },
 		{ "show-exports", no_argument, NULL, OPT_SHOW_EXPORTS },
+		{ "json", no_argument, NULL, OPT_JSON },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "show", no_argument, NULL, 'n' },
 		{ "config", required_argument, NULL, 'C' },
@@ -406,7 +429,7 @@ int modprobe_main(int argc, char *argv[])
 	};
 	const char *root = NULL, *kversion = NULL, *env;
 	bool show_config = false, show_modversions = false, show_exports = false, remove = false;
-	bool use_syslog = false, quiet = false;
+	bool use_syslog = false, quiet = false, want_json = false;
 	int opt_c, verbose = 0, nconfig = 0, err = 0, nargs;
 	char **args = argv, *dirname = NULL, *end;
 
@@ -457,6 +480,7 @@ int modprobe_main(int argc, char *argv[])
 		case 'c': show_config = true; break;
 		case OPT_SHOW_MODVERSIONS: show_modversions = true; break;
 		case OPT_SHOW_EXPORTS: show_exports = true; break;
+		case OPT_JSON: want_json = true; break;
 		case 'n': opt.dry_run = true; break;
 		case 'C':
 			config_paths[nconfig++] = optarg;
@@ -476,6 +500,12 @@ int modprobe_main(int argc, char *argv[])
 	if (!use_syslog && fcntl(STDERR_FILENO, F_GETFD) < 0)
 		use_syslog = true;
 	log_open(args[0], use_syslog);
+	/* the actions that print something structured: -c, and -D of insertion */
+	if (want_json && !show_config &&
+	    (!opt.show_depends || remove || opt.resolve_alias || show_modversions || show_exports)) {
+		ERR("--json needs -c or -D, and cannot be combined with -r, -R, --show-modversions or --show-exports.\n");
+		return EXIT_FAILURE;
+	}
 	if (nargs == 0 && !show_config) {
 		ERR("missing parameters. See -h.\n");
 		return EXIT_FAILURE;
@@ -496,6 +526,14 @@ int modprobe_main(int argc, char *argv[])
 		return EXIT_FAILURE;
 	}
 	mt_ctx_set_log_priority(ctx, log_set_threshold(quiet ? LOG_EMERG : LOG_WARNING + verbose));
+	if (want_json) {
+		if (mt_json_new(stdout, &json) < 0) {
+			ERR("out of memory\n");
+			return EXIT_FAILURE;
+		}
+		if (!show_config)
+			mt_json_begin_array(json);
+	}
 
 	if (show_config) {
 		err = dump_config();
@@ -520,6 +558,17 @@ int modprobe_main(int argc, char *argv[])
 
 		err = params ? insert_one(args[optind], params) : -ENOMEM;
 		free(params);
+	}
+	if (json) {
+		int ret;
+
+		if (!show_config)
+			mt_json_end_array(json);
+		ret = mt_json_finish(json);
+		if (ret < 0) {
+			ERR("could not write the JSON document: %s\n", strerror(-ret));
+			err = ret;
+		}
 	}
 	fflush(stdout);
 	mt_ctx_free(ctx);
