@@ -35,6 +35,7 @@ complete -c modprobe -l show-config -d 'Print the configuration'
 complete -c modprobe -l show-modversions -d "Print the module's symbol versions"
 complete -c modprobe -l dump-modversions -d "Print the module's symbol versions"
 complete -c modprobe -l show-exports -d "Print the module's exported symbol versions"
+complete -c modprobe -l json -d 'With -D or -c: print one JSON document'
 complete -c modprobe -s n -l dry-run -d 'Do not act, only print'
 complete -c modprobe -l show -d 'Do not act, only print'
 complete -c modprobe -s C -l config -r -F -d 'Configuration file or directory'
