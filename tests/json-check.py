@@ -1,6 +1,7 @@
 #!/usr/bin/python3
-"""json-check.py — checks for the --json documents of modinfo and lsmod,
-run by tests/test-modinfo-json.sh and tests/test-lsmod.sh.
+"""json-check.py — checks for the --json documents of modinfo, lsmod and
+modprobe, run by tests/test-modinfo-json.sh, tests/test-lsmod.sh and
+tests/test-modprobe-json.sh.
 
   json-check.py modinfo SCHEMA JSON TEXT0   the modinfo --json document
       equals what modinfo -0 printed for the same operands (TEXT0)
@@ -10,6 +11,13 @@ run by tests/test-modinfo-json.sh and tests/test-lsmod.sh.
       without ROOT/sys/module/NAME)
   json-check.py strings JSON MODINFO...     the document's info strings
       are the given "key=value" byte strings decoded with U+FFFD replacement
+  json-check.py show-depends SCHEMA JSON TEXT CONFIG MODDIR
+      the modprobe -D --json document says what modprobe -D printed (TEXT):
+      the same lines in the same order; and each entry's reason holds, as
+      the modprobe -c --json document CONFIG and MODDIR/modules.dep and
+      modules.builtin say
+  json-check.py config SCHEMA JSON TEXT     the modprobe -c --json document
+      equals what modprobe -c printed (TEXT)
 
 The document must be valid UTF-8, parse with Python's json module and
 validate against SCHEMA (with python3-jsonschema when it is installed).
@@ -152,6 +160,135 @@ def check_strings(doc_path, entries):
             fail('%r: %r, want %r' % (key, got, [want]))
 
 
+def text_lines(path):
+    return open(path, 'rb').read().decode('utf-8', 'replace').splitlines()
+
+
+def entry_line(e):
+    """The line modprobe -D prints for a load list entry, or None."""
+    if e['install'] is not None:
+        return 'install %s %s' % (e['install'], e['options'])
+    if e['path'] is not None:
+        return 'insmod %s %s' % (e['path'], e['options'])
+    if e['builtin']:
+        return 'builtin ' + e['name']
+    return None
+
+
+def alias_normalize(name):
+    out, bracket = [], False
+    for c in name:
+        if c == '[':
+            bracket = True
+        elif c == ']':
+            bracket = False
+        out.append('_' if c == '-' and not bracket else c)
+    return ''.join(out)
+
+
+def modname(path):
+    return os.path.basename(path).split('.')[0].replace('-', '_')
+
+
+def first_match(entries, name):
+    import fnmatch
+    for e in entries:
+        if fnmatch.fnmatchcase(name, e['module']):
+            return e
+    return None
+
+
+def check_reason(e, top, deps, config):
+    """Why the entry is in the list, checked against the inputs."""
+    reason, of = e['reason'], e['of']
+    if reason == 'requested':
+        return of is None and e['name'] == top['name']
+    if of is None:
+        return False
+    if reason == 'dependency':
+        return e['name'] in deps.get(of, ())
+    soft = first_match(config['softdep'], of)
+    if soft is None:
+        return False
+    import fnmatch
+    names = [alias_normalize(n) for n in soft['pre' if reason == 'softdep-pre' else 'post']]
+    return any(n in (e['name'], e['alias']) or
+               (e['alias'] is not None and fnmatch.fnmatchcase(n, e['alias']))
+               for n in names)
+
+
+def check_show_depends(schema, doc_path, text_path, config_path, moddir):
+    doc = load(doc_path, schema)
+    config = load(config_path)
+    deps, paths = {}, {}
+    for line in open(os.path.join(moddir, 'modules.dep')):
+        mod, _, rest = line.partition(':')
+        deps[modname(mod)] = [modname(d) for d in rest.split()]
+        paths[modname(mod)] = os.path.join(moddir, mod)
+    builtin = {modname(l.strip()) for l in open(os.path.join(moddir, 'modules.builtin'))}
+    lines, reasons = [], {}
+    for obj in doc:
+        if 'load' not in obj:
+            continue
+        for e in obj['load']:
+            where = '%s: %s' % (obj['operand'], e['name'])
+            line = entry_line(e)
+            if line is not None:
+                lines.append(line)
+            if not check_reason(e, obj, deps, config):
+                fail('%s: reason %r of %r does not hold' % (where, e['reason'], e['of']))
+            reasons[e['reason']] = reasons.get(e['reason'], 0) + 1
+            by_path = e['reason'] == 'requested' and obj['operand'].startswith(('/', './'))
+            if e['name'] in paths and e['path'] != paths[e['name']] and not by_path:
+                fail('%s: path %r, modules.dep says %r' % (where, e['path'],
+                                                           paths.get(e['name'])))
+            if e['builtin'] != (e['path'] is None and e['name'] in builtin):
+                fail('%s: builtin %r' % (where, e['builtin']))
+            weak = first_match(config['weakdep'], e['name'])
+            if e['weakdeps'] != (weak['modules'] if weak else []):
+                fail('%s: weakdeps %r, the configuration says %r' % (where, e['weakdeps'], weak))
+    text = text_lines(text_path)
+    if lines != text:
+        for i, (a, b) in enumerate(zip(lines, text)):
+            if a != b:
+                fail('line %d: the document says\n%s\nthe text says\n%s' % (i + 1, a, b))
+        fail('%d lines in the document, %d in the text' % (len(lines), len(text)))
+    print('# %d modules, %d lines compared; reasons %s' %
+          (len(doc), len(lines), ', '.join('%s %d' % r for r in sorted(reasons.items()))))
+
+
+def config_lines(doc):
+    """modprobe -c's text for a modprobe -c --json document."""
+    lines = ['blacklist ' + b for b in doc['blacklist']]
+    for kind in ('install', 'remove'):
+        lines += ['%s %s %s' % (kind, e['module'], e['command']) for e in doc[kind]]
+    lines += ['alias %s %s' % (e['alias'], e['module']) for e in doc['alias']]
+    lines += ['options %s %s' % (e['module'], e['options']) for e in doc['options']]
+    for e in doc['softdep']:
+        value = ('pre: ' + ' '.join(e['pre']) if e['pre'] else '') + \
+                ('post: ' + ' '.join(e['post']) if e['post'] else '')
+        lines.append('softdep %s %s' % (e['module'], value))
+    lines += ['weakdep %s %s' % (e['module'], ' '.join(e['modules'])) for e in doc['weakdep']]
+    lines += ['', '# End of configuration files. Dumping indexes now:', '']
+    for index in ('alias', 'symbols'):
+        lines += ['alias %s %s' % (e['alias'], e['module'])
+                  for e in doc['indexes'][index]['entries'] or []]
+    return lines
+
+
+def check_config(schema, doc_path, text_path):
+    doc = load(doc_path, schema)
+    lines, text = config_lines(doc), text_lines(text_path)
+    if lines != text:
+        for i, (a, b) in enumerate(zip(lines, text)):
+            if a != b:
+                fail('line %d: the document says\n%s\nthe text says\n%s' % (i + 1, a, b))
+        fail('%d lines in the document, %d in the text' % (len(lines), len(text)))
+    print('# %d lines compared (%d configuration entries, %d index entries)' %
+          (len(lines), sum(len(doc[k]) for k in doc if k != 'indexes'),
+           sum(len(doc['indexes'][i]['entries'] or []) for i in doc['indexes'])))
+
+
 def main():
     what = sys.argv[1]
     if what == 'modinfo':
@@ -160,6 +297,10 @@ def main():
         check_lsmod(*sys.argv[2:6])
     elif what == 'strings':
         check_strings(sys.argv[2], sys.argv[3:])
+    elif what == 'show-depends':
+        check_show_depends(*sys.argv[2:7])
+    elif what == 'config':
+        check_config(*sys.argv[2:5])
     else:
         fail('unknown check ' + what)
 

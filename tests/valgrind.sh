@@ -2,8 +2,8 @@
 # valgrind.sh — every tool under valgrind's memcheck on real input: modinfo
 # on a sample of the installed Debian tree's modules (plain, .xz, .zst, .gz
 # copies, signed ones), by name and with -b/-k, and on truncated and
-# corrupted copies; modprobe --show-depends, -R and -c on the installed
-# tree; depmod -n and writing on a copy of part of the tree; insmod, lsmod,
+# corrupted copies; modprobe --show-depends, -R and -c (also with --json)
+# on the installed tree; depmod -n and writing on a copy of part of the tree; insmod, lsmod,
 # rmmod and modprobe loading and removing under the shim (tests/shim.md).
 # Each run must end with no memcheck error and no definitely or indirectly
 # lost block, and with the tool's expected exit status.
@@ -122,6 +122,9 @@ alias=$(grep -m 1 '^alias usb:' "$TREE/modules.alias" | cut -d' ' -f2 | tr -d '*
 vg 0 "modprobe -R of a USB modalias" "$MODPROBE" -S "$REL" -R "$alias"
 vg 0 "modprobe -c (configuration and every index)" "$MODPROBE" -S "$REL" -c
 vg 1 "modprobe of a module that does not exist" "$MODPROBE" -S "$REL" -n nosuchmodule
+vg 1 "modprobe -D --json of modules, an alias, a built-in module and a missing one" \
+	"$MODPROBE" -S "$REL" -a -D --json btrfs ext4 snd-hda-intel "$alias" unix nosuchmodule
+vg 0 "modprobe -c --json (configuration and every index)" "$MODPROBE" -S "$REL" -c --json
 
 # ---- depmod on part of the tree -------------------------------------------------
 root=$work/root
@@ -176,6 +179,9 @@ remove libdes /bin/true
 blacklist libpoly1305
 EOF
 vg 0 "modprobe -c with a modprobe.d file" "$MODPROBE" -c
+vg 0 "modprobe -c --json with a modprobe.d file" "$MODPROBE" -c --json
+vg 0 "modprobe -D --json: options, soft dependencies, install command, alias" \
+	"$MODPROBE" -a -D --json btrfs mt-alias mt-install
 vg 0 "modprobe btrfs with its dependencies, options and soft dependencies" "$MODPROBE" -v btrfs
 vg 0 "modprobe of an alias, and of a name with an install command" "$MODPROBE" -a mt-alias mt-install
 status=0
