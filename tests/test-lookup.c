@@ -248,6 +248,20 @@ static void probe_show(const struct mt_probe_action *a, void *data)
 		 a->install_command ? a->install_command : a->path ? a->path : "-", a->options);
 }
 
+/* Why each entry of a load list is there. */
+static void probe_reasons(const struct mt_probe_action *a, void *data)
+{
+	static const char *const reasons[] = {
+		[MT_PROBE_REQUESTED] = "requested", [MT_PROBE_DEPENDENCY] = "dependency",
+		[MT_PROBE_SOFTDEP_PRE] = "pre", [MT_PROBE_SOFTDEP_POST] = "post",
+	};
+	size_t len = strlen(probe_log);
+
+	(void)data;
+	snprintf(probe_log + len, sizeof(probe_log) - len, "%s %s %s\n", a->name, reasons[a->reason],
+		 a->of ? a->of : "-");
+}
+
 static int probe_install(const struct mt_probe_action *a, const char *command, void *data)
 {
 	size_t len = strlen(probe_log);
@@ -298,6 +312,22 @@ static void test_probe(struct mt_ctx *ctx)
 	tap_ok(err == 0 && !blacklisted &&
 	       strcmp(probe_log, "show baz - ''\nshow foo /bin/true ''\n") == 0,
 	       "probe: MT_PROBE_BLACKLIST_ALL leaves out blacklisted dependencies");
+}
+
+static void test_probe_reasons(struct mt_ctx *ctx)
+{
+	struct mt_modref *refs;
+	int n = mt_lookup(ctx, "ext4", 0, &refs), err;
+
+	probe_log[0] = '\0';
+	err = n == 1 ? mt_probe_insert(ctx, &refs[0], MT_PROBE_DRY_RUN | MT_PROBE_IGNORE_LOADED, NULL,
+				       probe_reasons, NULL) : -1;
+	tap_ok(err == 0 && strcmp(probe_log, "jbd2 dependency ext4\nmbcache dependency ext4\n"
+				  "crc16 dependency ext4\ncrc16 pre ext4\next4 requested -\n"
+				  "foo post ext4\n") == 0,
+	       "probe: each entry with why it is there, a module repeated for each reason");
+	if (n > 0)
+		mt_modrefs_free(refs, n);
 }
 
 /* Rename DIR/FROM to DIR/TO. */
@@ -511,6 +541,7 @@ int main(void)
 	test_remove(ctx);
 	test_dependencies(ctx);
 	test_probe(ctx);
+	test_probe_reasons(ctx);
 
 	mt_ctx_free(ctx);
 	test_resources(conf);
