@@ -1,7 +1,8 @@
 /*
  * probe.c — loading a module as modprobe does: its load list (modules.dep
- * dependencies, soft dependencies and install commands, in kmod's order),
- * then each entry inserted or its install command run.
+ * dependencies, soft dependencies and install commands, in kmod's order,
+ * each entry with why it is there), then each entry inserted or its install
+ * command run.
  */
 #include "config.h"
 
