@@ -382,8 +382,8 @@ static void write_entries(struct mt_json *j, const struct mt_config *cfg, enum m
 		mt_json_key(j, k1);
 		mt_json_string(j, key);
 		if (kind == MT_CONFIG_SOFTDEP || kind == MT_CONFIG_WEAKDEP) {
-			const char *const *pre, *const *post;
-			int npre, npost;
+			const char *const *pre = NULL, *const *post = NULL;
+			int npre = 0, npost = 0;
 
 			mt_config_entry_deps(cfg, kind, i, &pre, &npre, &post, &npost);
 			mt_json_key(j, kind == MT_CONFIG_SOFTDEP ? "pre" : k2);
