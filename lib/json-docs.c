@@ -2,8 +2,10 @@
  * json-docs.c — the machine-readable documents the tools print with --json,
  * written through json.c: a module's information as modinfo --json shows it
  * (from modinfo.c's list) and the loaded modules as lsmod --json shows them
- * (from kernel.c).  Their keys are the ones man/modinfo.8 and man/lsmod.8
- * document and data/modinfo.schema.json and data/lsmod.schema.json describe.
+ * (from kernel.c), and the initramfs closure as kmod closure shows it
+ * (from closure.c).  Their keys are the ones man/modinfo.8 and man/lsmod.8
+ * and man/kmod.8 document and data/modinfo.schema.json,
+ * data/lsmod.schema.json and data/closure.schema.json describe.
  */
 #include "config.h"
 
@@ -272,4 +274,71 @@ int mt_json_loaded_modules(struct mt_json *j, mt_json_problem_fn problem, void *
 	mt_json_end_array(j);
 	mt_strv_free(names, n);
 	return 0;
+}
+
+static void write_strings(struct mt_json *j, const char *key, char *const *strv, int n)
+{
+	mt_json_key(j, key);
+	mt_json_begin_array(j);
+	for (int i = 0; i < n; i++)
+		mt_json_string(j, strv[i]);
+	mt_json_end_array(j);
+}
+
+static void write_string_or_null(struct mt_json *j, const char *key, const char *s)
+{
+	mt_json_key(j, key);
+	if (s)
+		mt_json_string(j, s);
+	else
+		mt_json_null(j);
+}
+
+void mt_json_closure(struct mt_json *j, const struct mt_ctx *ctx, const char *root,
+		     const char *release, const struct mt_closure *c)
+{
+	static const char *const reasons[] = {
+		[MT_CLOSURE_NAMED] = "named",
+		[MT_CLOSURE_DEPENDENCY] = "dependency",
+		[MT_CLOSURE_PRE_SOFTDEP] = "pre-softdep",
+		[MT_CLOSURE_POST_SOFTDEP] = "post-softdep",
+		[MT_CLOSURE_WEAKDEP] = "weakdep",
+	};
+	const struct mt_closure_module *mods;
+	const struct mt_closure_firmware *fws;
+	int nmods, nfws;
+
+	mods = mt_closure_modules(c, &nmods);
+	fws = mt_closure_firmware(c, &nfws);
+	mt_json_begin_object(j);
+	write_string_or_null(j, "module_directory", mt_ctx_dirname(ctx));
+	write_string_or_null(j, "firmware_root", root && *root ? root : "/");
+	write_string_or_null(j, "release", release);
+	mt_json_key(j, "modules");
+	mt_json_begin_array(j);
+	for (int i = 0; i < nmods; i++) {
+		mt_json_begin_object(j);
+		write_string_or_null(j, "name", mods[i].name);
+		write_string_or_null(j, "path", mods[i].path);
+		mt_json_key(j, "builtin");
+		mt_json_bool(j, mods[i].builtin);
+		write_string_or_null(j, "reason", reasons[mods[i].reason]);
+		write_string_or_null(j, "required_by", mods[i].required_by);
+		write_strings(j, "firmware", mods[i].firmware, mods[i].nfirmware);
+		mt_json_end_object(j);
+	}
+	mt_json_end_array(j);
+	mt_json_key(j, "firmware");
+	mt_json_begin_array(j);
+	for (int i = 0; i < nfws; i++) {
+		mt_json_begin_object(j);
+		write_string_or_null(j, "name", fws[i].name);
+		write_string_or_null(j, "module", fws[i].module);
+		mt_json_key(j, "found");
+		mt_json_bool(j, fws[i].nfiles > 0);
+		write_strings(j, "files", fws[i].files, fws[i].nfiles);
+		mt_json_end_object(j);
+	}
+	mt_json_end_array(j);
+	mt_json_end_object(j);
 }
