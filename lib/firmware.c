@@ -12,7 +12,8 @@
 #include "config.h"
 
 #include <errno.h>
-#include <glob.h>
+#include <dirent.h>
+#include <fnmatch.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -186,9 +187,54 @@ static void strip_suffix(char *name)
 	}
 }
 
+static int compare_strings(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The paths below `dir` (relative to it; `rel` is the part walked so far,
+ * ending in '/' or empty) that match `pattern` with `suffix` after its last
+ * component, as glob(3) matches, pushed to *found.  Through opendir, so
+ * that a shim sees the walk. */
+static int match_below(const char *dir, const char *rel, const char *pattern, const char *suffix,
+		       char ***found, int *nfound)
+{
+	const char *slash = strchr(pattern, '/');
+	size_t comp_len = slash ? (size_t)(slash - pattern) : strlen(pattern);
+	char path[PATH_MAX], want[PATH_MAX];
+	struct dirent *e;
+	int err = 0;
+	DIR *d;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, rel) >= sizeof(path) ||
+	    (size_t)snprintf(want, sizeof(want), "%.*s%s", (int)comp_len, pattern,
+			     slash ? "" : suffix) >= sizeof(want))
+		return 0;
+	d = opendir(path);
+	if (!d)
+		return 0;
+	while (err >= 0 && (e = readdir(d))) {
+		char next[PATH_MAX];
+		struct stat st;
+
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0 ||
+		    fnmatch(want, e->d_name, FNM_PERIOD) != 0 ||
+		    (size_t)snprintf(next, sizeof(next), "%s%s%s", rel, e->d_name, slash ? "/" : "") >=
+			    sizeof(next))
+			continue;
+		if (!slash)
+			err = mt_strv_push(found, nfound, next);
+		else if (snprintf(path, sizeof(path), "%s/%s", dir, next) > 0 && stat(path, &st) == 0 &&
+			 S_ISDIR(st.st_mode))
+			err = match_below(dir, next, slash + 1, suffix, found, nfound);
+	}
+	closedir(d);
+	return err;
+}
+
 int mt_firmware_glob(const char *root, const char *release, const char *pattern, char ***names)
 {
-	char dirs[4][PATH_MAX], path[PATH_MAX];
+	char dirs[4][PATH_MAX], dir[PATH_MAX];
 	int count = 0, err;
 
 	*names = NULL;
@@ -199,35 +245,33 @@ int mt_firmware_glob(const char *root, const char *release, const char *pattern,
 	err = search_dirs(release, dirs);
 	if (err < 0)
 		return mt_fail(-err, "invalid kernel release '%s'", release);
-	for (int d = 0; d < 4; d++) {
-		for (size_t s = 0; s < sizeof(suffixes) / sizeof(suffixes[0]); s++) {
-			size_t prefix;
-			glob_t g;
+	for (int d = 0; d < 4 && err >= 0; d++) {
+		for (size_t s = 0; s < sizeof(suffixes) / sizeof(suffixes[0]) && err >= 0; s++) {
+			char **found = NULL;
+			int nfound = 0;
 
-			prefix = (size_t)snprintf(path, sizeof(path), "%s%s/", root, dirs[d]);
-			if ((size_t)snprintf(path, sizeof(path), "%s%s/%s%s", root, dirs[d], pattern,
-					     suffixes[s]) >= sizeof(path))
+			if ((size_t)snprintf(dir, sizeof(dir), "%s%s", root, dirs[d]) >= sizeof(dir))
 				continue;
-			if (glob(path, 0, NULL, &g) != 0)
-				continue;
-			for (size_t i = 0; i < g.gl_pathc && err >= 0; i++) {
-				char rel[PATH_MAX];
+			err = match_below(dir, "", pattern, suffixes[s], &found, &nfound);
+			/* in glob(3)'s order */
+			if (nfound > 1)
+				qsort(found, (size_t)nfound, sizeof(*found), compare_strings);
+			for (int i = 0; i < nfound && err >= 0; i++) {
 				bool known = false;
 
-				snprintf(rel, sizeof(rel), "%s", g.gl_pathv[i] + prefix);
-				strip_suffix(rel);
+				strip_suffix(found[i]);
 				for (int k = 0; k < count && !known; k++)
-					known = strcmp((*names)[k], rel) == 0;
+					known = strcmp((*names)[k], found[i]) == 0;
 				if (!known)
-					err = mt_strv_push(names, &count, rel);
+					err = mt_strv_push(names, &count, found[i]);
 			}
-			globfree(&g);
-			if (err < 0) {
-				mt_strv_free(*names, count);
-				*names = NULL;
-				return err;
-			}
+			mt_strv_free(found, nfound);
 		}
+	}
+	if (err < 0) {
+		mt_strv_free(*names, count);
+		*names = NULL;
+		return err;
 	}
 	return count;
 }

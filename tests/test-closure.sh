@@ -121,7 +121,9 @@ while read -r set; do
 		"$KMOD" closure -k "$REL" $set >"$o.real" 2>"$o.real.err" &&
 		"$KMOD" closure -b "$root" -k "$REL" $set >"$o.root" 2>"$o.root.err" &&
 		"$KMOD" closure -b "$root" -k "$REL" --json $set >"$o.json" 2>/dev/null &&
-		"$KMOD" closure -b "$root" -k "$REL" -0 $set >"$o.null" 2>/dev/null
+		if [ $((n % 10)) = 1 ]; then
+			"$KMOD" closure -b "$root" -k "$REL" -0 $set >"$o.null" 2>/dev/null
+		fi
 	} || { echo "# set $n: kmod closure failed: $(head -n 1 "$o.real.err")"; status=1; }
 	"$MODPROBE30" -S "$REL" -a --show-depends $set >"$o.modprobe" 2>"$o.modprobe.err" ||
 		{ echo "# set $n: kmod's modprobe failed: $(head -n 1 "$o.modprobe.err")"; status=1; }
@@ -142,7 +144,7 @@ ok $? "in modprobe's load order, each module once"
 $CHECK firmware "$work/sets" "$work/out" "$TREE" "$root" "$REL"
 ok $? "the firmware files are those the firmware: fields name, and dracut-install's"
 $CHECK json "$work/sets" "$work/out" "$TREE" "$root" "$REL" "$SCHEMA"
-ok $? "--json validates and says what the text says; -0 is the text"
+ok $? "--json validates and says what the text says; -0 is the text (every 10th set)"
 
 # ---- a crafted root ------------------------------------------------------------
 c=$work/crafted
@@ -243,6 +245,15 @@ printf '%s\n' "$fw/updates/prec/chain.bin" "$fw/prec/link2" "$fw/real/chain.bin"
 same "$work/c.only-ours.want" "$work/c.only-ours" && grep -q "^$fw/prec/a.bin$" "$work/c.dracut" &&
 	grep -q "^$fw/updates/prec/a.bin$" "$work/c.dracut"
 ok $? "crafted root: dracut-install installs the same firmware, and more copies"
+
+# a module file as operand: that file, with the dependencies of its name
+ext4=$(grep '/ext4\.ko' "$work/paths" | head -n 1)
+mkdir -p "$work/alt" && cp "$TREE/$ext4" "$work/alt/ext4.ko"
+"$KMOD" closure -k "$REL" "$work/alt/ext4.ko" >"$work/path.out" 2>/dev/null &&
+	"$KMOD" closure -k "$REL" ext4 2>/dev/null |
+	sed "s|^module $TREE/$ext4\$|module $work/alt/ext4.ko|" >"$work/path.want" &&
+	same "$work/path.want" "$work/path.out" && grep -q "^module $work/alt/ext4.ko$" "$work/path.out"
+ok $? "a module file as operand: the file given, with the dependencies of its name"
 
 # -b/-k on a copied root: the real tree copied under another release
 mkdir -p "$work/copy/lib/modules"
