@@ -3,7 +3,8 @@
 # dracut-core package scripts/setup.sh downloads, unpacked here, run on the
 # host with Debian's libkmod) and kmod's modprobe --show-depends on the
 # installed Debian tree, for 200 module sets: single modules and random
-# sets (seeded), every storage driver and every network driver as sets.
+# sets (seeded, each with a built-in module), every storage driver and
+# every network driver as sets.
 #   - the module files equal those dracut-install installs for the same
 #     names, in a root whose module directory is the real tree and whose
 #     firmware tree is made from the firmware: names the tree's modules
@@ -78,14 +79,16 @@ in_dir() {	# in_dir DIR... — the names of the modules below kernel/drivers/DIR
 	echo
 }
 {
-	awk 'BEGIN { srand(14) } { n[NR] = $0 } END {
-		for (i = 0; i < 120; i++) print n[int(rand() * NR) + 1]
+	# a random set has a built-in module in it too
+	sed 's|.*/||; s|\.ko.*||; s|-|_|g' "$TREE/modules.builtin" >"$work/builtin"
+	awk 'BEGIN { srand(14) } FNR == NR { b[++nb] = $0; next } { n[++nn] = $0 } END {
+		for (i = 0; i < 120; i++) print n[int(rand() * nn) + 1]
 		for (i = 0; i < 66; i++) {
 			k = 2 + int(rand() * 11); s = ""
-			for (j = 0; j < k; j++) s = s " " n[int(rand() * NR) + 1]
-			print substr(s, 2)
+			for (j = 0; j < k; j++) s = s " " n[int(rand() * nn) + 1]
+			print substr(s, 2) " " b[int(rand() * nb) + 1]
 		}
-	}' "$work/names"
+	}' "$work/builtin" "$work/names"
 	for d in ata scsi nvme block md mmc usb/storage; do
 		in_dir "$d"
 	done
@@ -163,10 +166,12 @@ for m in fw_pre fw_post fw_weak fw_other; do
 	"$GENMOD" -o "$md/kernel/$m.ko" --name "$m" --modinfo license=GPL || exit 1
 done &&
 xz -c "$md/kernel/fw_other.ko" >"$md/kernel/fw_other.ko.xz" && rm "$md/kernel/fw_other.ko" &&
-: >"$md/modules.order" && : >"$md/modules.builtin" && : >"$md/modules.builtin.modinfo" &&
+: >"$md/modules.order" && echo kernel/fw_builtin.ko >"$md/modules.builtin" &&
+printf 'fw_builtin.license=GPL\0fw_builtin.firmware=prec/builtin.bin\0' >"$md/modules.builtin.modinfo" &&
 "$(tool depmod)" -b "$c" "$cr" || { echo "Bail out! cannot make the crafted root"; exit 1; }
 cat >"$c/etc/closure.conf" <<'EOF'
 softdep fw_main pre: fw_pre post: fw_post
+softdep fw_post pre: fw_builtin
 weakdep fw_main fw_weak
 softdep fw_weak pre: fw_other
 EOF
@@ -177,6 +182,7 @@ echo plain >"$fw/prec/b.bin"; echo zst >"$fw/updates/prec/b.bin.zst"
 echo zst >"$fw/prec/c.bin.zst"; echo xz >"$fw/updates/$cr/prec/c.bin.xz"
 echo xz >"$fw/$cr/prec/d.bin.xz"
 echo base >"$fw/prec/base.bin"
+echo builtin >"$fw/prec/builtin.bin"
 echo real >"$fw/real/chain.bin"
 ln -s ../../prec/link2 "$fw/updates/prec/chain.bin"
 ln -s /lib/firmware/real/chain.bin "$fw/prec/link2"
@@ -192,6 +198,7 @@ cat >"$work/c.want" <<EOF
 module $md/kernel/fw_base.ko
 module $md/kernel/fw_pre.ko
 module $md/kernel/fw_main.ko
+builtin fw_builtin
 module $md/kernel/fw_post.ko
 module $md/kernel/fw_other.ko.xz
 module $md/kernel/fw_weak.ko
@@ -206,9 +213,10 @@ firmware $fw/real/chain.bin
 firmware $fw/prec/dangling.bin
 firmware $fw/updates/fam/dev2.bin.xz
 firmware $fw/fam/dev1.bin
+firmware $fw/prec/builtin.bin
 EOF
 [ "$rc" = 0 ] && same "$work/c.want" "$work/c.out"
-ok $? "crafted root: load order with soft and weak dependencies; updates/RELEASE first, plain before .zst before .xz, link chains, patterns"
+ok $? "crafted root: load order with soft and weak dependencies and a built-in module; updates/RELEASE first, plain before .zst before .xz, link chains, patterns, a built-in module's firmware"
 printf 'closure: WARNING: fw_main: firmware prec/missing.bin not found\n' >"$work/c.err.want"
 same "$work/c.err.want" "$work/c.err"
 ok $? "missing firmware: a warning on stderr, exit 0"
@@ -220,7 +228,8 @@ doc = json.load(open(sys.argv[1]))
 jsonschema.Draft202012Validator(json.load(open(sys.argv[2]))).validate(doc)
 got = [(m["name"], m["reason"], m["required_by"]) for m in doc["modules"]]
 assert got == [("fw_base", "dependency", "fw_main"), ("fw_pre", "pre-softdep", "fw_main"),
-               ("fw_main", "named", None), ("fw_post", "post-softdep", "fw_main"),
+               ("fw_main", "named", None), ("fw_builtin", "pre-softdep", "fw_post"),
+               ("fw_post", "post-softdep", "fw_main"),
                ("fw_other", "pre-softdep", "fw_weak"), ("fw_weak", "weakdep", "fw_main")], got
 missing = [f for f in doc["firmware"] if not f["found"]]
 assert [(f["name"], f["module"], f["files"]) for f in missing] == \
@@ -237,11 +246,11 @@ dracut_install -D "$work/c.dest" --kerneldir "$md" \
 sed -n 's/^firmware //p' "$work/c.out" | sort >"$work/c.ours"
 # dracut-install installs every copy of a name it finds (the kernel's is
 # among them), but resolves a link's absolute target on the host, not in
-# the root (so it installs none of that chain), and matches a pattern
-# against plain names only
+# the root (so it installs none of that chain), matches a pattern against
+# plain names only, and skips built-in modules, with their firmware
 comm -23 "$work/c.ours" "$work/c.dracut" >"$work/c.only-ours"
 printf '%s\n' "$fw/updates/prec/chain.bin" "$fw/prec/link2" "$fw/real/chain.bin" \
-	"$fw/updates/fam/dev2.bin.xz" | sort >"$work/c.only-ours.want"
+	"$fw/updates/fam/dev2.bin.xz" "$fw/prec/builtin.bin" | sort >"$work/c.only-ours.want"
 same "$work/c.only-ours.want" "$work/c.only-ours" && grep -q "^$fw/prec/a.bin$" "$work/c.dracut" &&
 	grep -q "^$fw/updates/prec/a.bin$" "$work/c.dracut"
 ok $? "crafted root: dracut-install installs the same firmware, and more copies"
