@@ -5,8 +5,9 @@
  * (from kernel.c), a load list as modprobe --show-depends --json shows it
  * (the actions of probe.c, each with why it is there) and the configuration
  * as modprobe -c --json shows it (config.c's entries and the alias and
- * symbol indexes).  Their keys are the ones man/modinfo.8, man/lsmod.8 and
- * man/modprobe.8 document and the schemas in data/ describe.
+ * symbol indexes), and the initramfs closure as kmod closure shows it
+ * (from closure.c).  Their keys are the ones man/modinfo.8, man/lsmod.8,
+ * man/modprobe.8 and man/kmod.8 document and the schemas in data/ describe.
  */
 #include "config.h"
 
@@ -472,4 +473,57 @@ int mt_json_config(struct mt_ctx *ctx, struct mt_json *j)
 	mt_json_end_object(j);
 	mt_json_end_object(j);
 	return ret < 0 ? ret : err;	/* the failure mt_last_error() describes */
+}
+
+/* ---- kmod closure --json ------------------------------------------------- */
+
+void mt_json_closure(struct mt_json *j, const struct mt_ctx *ctx, const char *root,
+		     const char *release, const struct mt_closure *c)
+{
+	static const char *const reasons[] = {
+		[MT_CLOSURE_NAMED] = "named",
+		[MT_CLOSURE_DEPENDENCY] = "dependency",
+		[MT_CLOSURE_PRE_SOFTDEP] = "pre-softdep",
+		[MT_CLOSURE_POST_SOFTDEP] = "post-softdep",
+		[MT_CLOSURE_WEAKDEP] = "weakdep",
+	};
+	const struct mt_closure_module *mods;
+	const struct mt_closure_firmware *fws;
+	int nmods, nfws;
+
+	mods = mt_closure_modules(c, &nmods);
+	fws = mt_closure_firmware(c, &nfws);
+	mt_json_begin_object(j);
+	write_string_or_null(j, "module_directory", mt_ctx_dirname(ctx));
+	write_string_or_null(j, "firmware_root", root && *root ? root : "/");
+	write_string_or_null(j, "release", release);
+	mt_json_key(j, "modules");
+	mt_json_begin_array(j);
+	for (int i = 0; i < nmods; i++) {
+		mt_json_begin_object(j);
+		write_string_or_null(j, "name", mods[i].name);
+		write_string_or_null(j, "path", mods[i].path);
+		mt_json_key(j, "builtin");
+		mt_json_bool(j, mods[i].builtin);
+		write_string_or_null(j, "reason", reasons[mods[i].reason]);
+		write_string_or_null(j, "required_by", mods[i].required_by);
+		mt_json_key(j, "firmware");
+		write_names(j, (const char *const *)mods[i].firmware, mods[i].nfirmware);
+		mt_json_end_object(j);
+	}
+	mt_json_end_array(j);
+	mt_json_key(j, "firmware");
+	mt_json_begin_array(j);
+	for (int i = 0; i < nfws; i++) {
+		mt_json_begin_object(j);
+		write_string_or_null(j, "name", fws[i].name);
+		write_string_or_null(j, "module", fws[i].module);
+		mt_json_key(j, "found");
+		mt_json_bool(j, fws[i].nfiles > 0);
+		mt_json_key(j, "files");
+		write_names(j, (const char *const *)fws[i].files, fws[i].nfiles);
+		mt_json_end_object(j);
+	}
+	mt_json_end_array(j);
+	mt_json_end_object(j);
 }

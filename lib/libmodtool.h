@@ -471,6 +471,94 @@ struct mt_param {
 int mt_params_merge(const struct mt_kv *list, int count, struct mt_param **out,
 		    void (*invalid)(const struct mt_kv *kv, void *data), void *data);
 
+/* ---- firmware files (firmware.c) ----------------------------------------- */
+
+/* Firmware NAME as the kernel's direct lookup finds it for kernel release
+ * RELEASE in the root ROOT (NULL or "": /): the first regular file among
+ * NAME, then NAME.zst, then NAME.xz, each tried in ROOT/lib/firmware/
+ * updates/RELEASE, ROOT/lib/firmware/updates, ROOT/lib/firmware/RELEASE and
+ * ROOT/lib/firmware; symbolic links are followed inside ROOT (an absolute
+ * target is taken in ROOT too, at most 40 of them).  Returns the number of
+ * paths in *files (free with mt_strv_free): the path found, the links it
+ * leads through, then the file, all with ROOT; 0 when there is none; or
+ * -EINVAL for a name that is absolute or has a "." or ".." component or
+ * an empty or slashed release (with a message). */
+int mt_firmware_find(const char *root, const char *release, const char *name, char ***files);
+
+/* The firmware names a pattern (an fnmatch pattern, as some firmware:
+ * fields are) stands for: the paths relative to the search path's
+ * directories, without the .zst or .xz the search adds, that match it in
+ * any of them, each once, directory by directory.  The count (names in
+ * *names, free with mt_strv_free) or -EINVAL as for mt_firmware_find. */
+int mt_firmware_glob(const char *root, const char *release, const char *pattern, char ***names);
+
+/* ---- the initramfs closure (closure.c) ----------------------------------- */
+
+/* Why a module is in a closure. */
+enum mt_closure_reason {
+	MT_CLOSURE_NAMED,		/* an operand names it */
+	MT_CLOSURE_DEPENDENCY,		/* in the modules.dep line of required_by */
+	MT_CLOSURE_PRE_SOFTDEP,		/* a softdep pre: of required_by */
+	MT_CLOSURE_POST_SOFTDEP,	/* a softdep post: of required_by */
+	MT_CLOSURE_WEAKDEP,		/* a weakdep of required_by */
+};
+
+struct mt_closure_module {
+	char *name;
+	char *path;			/* absolute; NULL when built in */
+	bool builtin;
+	enum mt_closure_reason reason;
+	char *required_by;		/* the module it is there for; NULL: named */
+	char **firmware;		/* its firmware: fields, in order */
+	int nfirmware;
+};
+
+struct mt_closure_firmware {
+	char *name;			/* as a firmware: field names it (or a
+					 * file a pattern field matches) */
+	char *module;			/* the first module naming it */
+	char **files;			/* mt_firmware_find's paths; none: missing */
+	int nfiles;
+};
+
+/* The files an initramfs needs for some modules, for the context's module
+ * directory and configuration, the firmware looked up in ROOT (NULL: /)
+ * for kernel release RELEASE.  The modules come in modprobe's load order,
+ * each once, at its first place: for a module resolved from an operand (or
+ * a soft or weak dependency), its modules.dep dependencies from the end of
+ * the line, each preceded by the closures of its pre soft dependencies and
+ * followed by those of its post soft and weak dependencies, then the same
+ * for the module itself.  Each listed module's firmware follows as it is
+ * listed, each name once; a missing one is logged to the context as a
+ * warning and kept without files.  A module that has neither a file nor is
+ * built in (an alias of the configuration to nothing) is logged and left
+ * out.  0 or -ENOMEM. */
+struct mt_closure;
+int mt_closure_new(struct mt_ctx *ctx, const char *root, const char *release,
+		   struct mt_closure **out);
+void mt_closure_free(struct mt_closure *c);
+
+/* Add the closure of an operand: a module file (a name with a module
+ * suffix that is a regular file: mt_lookup_path), else a name, alias or
+ * modalias (mt_lookup).  The number of modules it names (0: none), or
+ * -errno (a module whose information cannot be read: with a message). */
+int mt_closure_add(struct mt_closure *c, const char *operand);
+
+/* Add the modules of /proc/modules (mt_loaded_modules), each looked up as
+ * an operand; one the module directory does not have is logged as a
+ * warning.  Their number, or -errno. */
+int mt_closure_add_loaded(struct mt_closure *c);
+
+/* Add the modules the modalias file of every device below /sys/devices
+ * stands for (most stand for none), directories in name order, symbolic
+ * links not followed.  0, or -errno (/sys/devices cannot be opened: with a
+ * message). */
+int mt_closure_add_devices(struct mt_closure *c);
+
+/* What was added so far: the modules and the firmware, in order. */
+const struct mt_closure_module *mt_closure_modules(const struct mt_closure *c, int *count);
+const struct mt_closure_firmware *mt_closure_firmware(const struct mt_closure *c, int *count);
+
 /* ---- JSON documents (json.c) --------------------------------------------- */
 
 /* A JSON writer to a stdio stream, one value a line, indented.  Strings
@@ -554,6 +642,13 @@ int mt_json_show_depends(struct mt_ctx *ctx, struct mt_json *json, const char *o
  * mt_last_error()) when an index is corrupt: its entries are cut short and
  * its object has the error. */
 int mt_json_config(struct mt_ctx *ctx, struct mt_json *json);
+/* kmod closure --json (keys in man/kmod.8, data/closure.schema.json): an
+ * object {module_directory, firmware_root, release, modules: [{name, path,
+ * builtin, reason, required_by, firmware}], firmware: [{name, module,
+ * found, files}]} with the closure's lists in order; reason is "named",
+ * "dependency", "pre-softdep", "post-softdep" or "weakdep". */
+void mt_json_closure(struct mt_json *json, const struct mt_ctx *ctx, const char *root,
+		     const char *release, const struct mt_closure *c);
 
 /* ---- static device nodes (devname.c) ------------------------------------- */
 

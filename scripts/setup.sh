@@ -31,7 +31,8 @@ done
 # runs (built when missing, in about a minute).
 "$(dirname "$0")/../tests/vm/make-rootfs.sh" > /dev/null
 
-# Debian's dracut for tests/diff-dracut.sh, which unpacks it into chroots:
+# Debian's dracut for tests/diff-dracut.sh, which unpacks it into chroots,
+# and tests/test-closure.sh, which runs its dracut-install on the host:
 # its packages only, kept between runs (installing dracut would replace
 # the host's initramfs-tools).
 dracut_debs=/var/cache/modtool/dracut

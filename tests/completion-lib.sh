@@ -13,9 +13,9 @@ tool_options() {
 }
 
 # kmod's own options and commands (the options before the command, then
-# static-nodes' options).
+# static-nodes' options; closure's are its getopt table's).
 kmod_options='-V --version -h --help'
-kmod_commands='help list static-nodes'
+kmod_commands='help list static-nodes closure'
 static_nodes_options='-f --format -o --output -h --help'
 modinfo_fields='alias author build-id depends description filename firmware import_ns intree license
 	name parm parmtype retpoline scmversion sig_hashalgo sig_id sig_key signature signer

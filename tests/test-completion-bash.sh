@@ -80,6 +80,9 @@ expect "kmod: its commands" "kmod " $kmod_commands
 expect "kmod: a command's prefix" "kmod st" static-nodes
 # shellcheck disable=SC2086
 expect "kmod static-nodes: its options" "kmod static-nodes -" $static_nodes_options
+# shellcheck disable=SC2046
+expect "kmod closure: its options" "kmod closure -" $(tool_options closure)
+expect "kmod closure -k: the versions under -b ROOT" "kmod closure -b $root -k " 1.0-fake 2.0-other
 expect "kmod list: no argument" "kmod list "
 # shellcheck disable=SC2046
 expect "kmod list: lsmod's options" "kmod list -" $(tool_options lsmod)

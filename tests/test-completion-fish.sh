@@ -58,6 +58,9 @@ fexpect "kmod: its commands" "kmod " $kmod_commands
 # shellcheck disable=SC2086
 fexpect "kmod static-nodes: its options" "kmod static-nodes -" $static_nodes_options
 fexpect "kmod static-nodes -f: the formats" "kmod static-nodes -f " devname human tmpfiles
+# shellcheck disable=SC2046
+fexpect "kmod closure: its options" "kmod closure -" $(tool_options closure)
+fexpect "kmod closure -k: the versions under -b ROOT" "kmod closure -b $root -k " 1.0-fake 2.0-other
 fexpect "kmod list: nothing" "kmod list "
 # shellcheck disable=SC2046
 fexpect "kmod list: lsmod's options" "kmod list -" $(tool_options lsmod)

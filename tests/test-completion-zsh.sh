@@ -97,6 +97,9 @@ zcase "kmod: its commands" "kmod " $kmod_commands
 zcase "kmod static-nodes: its options" "kmod static-nodes -" $static_nodes_options
 # shellcheck disable=SC2046
 zcase "kmod list: lsmod's options" "kmod list -" $(tool_options lsmod)
+# shellcheck disable=SC2046
+zcase "kmod closure: its options" "kmod closure -" $(tool_options closure)
+zcase "kmod closure -k: the versions under -b ROOT" "kmod closure -b $root -k " 1.0-fake 2.0-other
 zcase "kmod static-nodes --format=: the formats" "kmod static-nodes --format=" \
 	devname human tmpfiles
 zcase "modprobe -S: the versions under -d ROOT" "modprobe -d $root -S " 1.0-fake 2.0-other

@@ -65,8 +65,9 @@ ok $? "the manual pages, kmod.8 among them"
 python3 -c 'import json, sys; [json.load(open(f)) for f in sys.argv[1:]]' \
 	"$dest/usr/share/modtool/modinfo.schema.json" "$dest/usr/share/modtool/lsmod.schema.json" \
 	"$dest/usr/share/modtool/modprobe-show-depends.schema.json" \
-	"$dest/usr/share/modtool/modprobe-config.schema.json"
-ok $? "the JSON Schemas of modinfo, lsmod and modprobe --json in /usr/share/modtool"
+	"$dest/usr/share/modtool/modprobe-config.schema.json" \
+	"$dest/usr/share/modtool/closure.schema.json"
+ok $? "the JSON Schemas of modinfo, lsmod, modprobe and kmod closure --json in /usr/share/modtool"
 
 # kmod.pc as kmod installs it.
 pc() {	# pc VARIABLE

@@ -3,7 +3,8 @@
 # `kmod static-nodes` on the installed tree's modules.devname in all three
 # formats (to stdout, and with -o creating parent directories, as systemd's
 # kmod-static-nodes.service runs it), a missing modules.devname (warning,
-# exit 0), `kmod list`, help and bad options; then what kmod has no
+# exit 0), `kmod list`, help (with our closure command) and bad options;
+# then what kmod has no
 # behaviour for: bad modules.devname lines, unknown program names, and the
 # tools reached through their names.
 . "${top_srcdir:-$(dirname "$0")/..}/tests/common.sh"
@@ -101,13 +102,28 @@ done
 ok $? "missing modules.devname with -o: no file created, as kmod"
 mv "$work/devname" "$root/lib/modules/$VER/modules.devname"
 
-# Help and bad usage.
-compare "kmod help" help
-compare "kmod -h" -h
-compare "kmod --help" --help
-compare "kmod without a command" ""
-compare "kmod with no argument at all"
-compare "kmod with an unknown command" frobnicate
+# Help and bad usage.  The usage lists kmod's commands and ours, closure,
+# after them: kmod's text with that one line added.
+compare_usage() {
+	desc=$1
+	shift
+	run ours "$@"
+	run kmod "$@"
+	for f in out err; do
+		sed '/^  static-nodes /a\
+  closure      lists the module and firmware files an initramfs needs for modules' \
+			"$work/kmod.$f" >"$work/kmod.$f.want"
+	done
+	same "$work/kmod.out.want" "$work/ours.out" && same "$work/kmod.err.want" "$work/ours.err" &&
+		same "$work/kmod.rc" "$work/ours.rc" && grep -q '^  closure ' "$work/ours.out"
+	ok $? "$desc: kmod's output with the closure command, its messages and status"
+}
+compare_usage "kmod help" help
+compare_usage "kmod -h" -h
+compare_usage "kmod --help" --help
+compare_usage "kmod without a command" ""
+compare_usage "kmod with no argument at all"
+compare_usage "kmod with an unknown command" frobnicate
 compare "kmod with a bad option" -x
 compare "kmod with a bad long option" --frobnicate
 compare "static-nodes -h" static-nodes -h

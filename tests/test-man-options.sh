@@ -24,7 +24,7 @@ for t in insmod rmmod lsmod modinfo modprobe depmod; do
 done
 
 missing=
-for o in $kmod_options $static_nodes_options; do
+for o in $kmod_options $static_nodes_options $(tool_options closure); do
 	documented "$o" "$top_srcdir/man/kmod.8" || missing="$missing $o"
 done
 for c in $kmod_commands; do	# each command opens a paragraph in bold
@@ -32,5 +32,5 @@ for c in $kmod_commands; do	# each command opens a paragraph in bold
 	grep -Eq "^\\.BR? $roff( |\$)" "$top_srcdir/man/kmod.8" || missing="$missing $c"
 done
 [ -z "$missing" ]
-ok $? "kmod.8 documents kmod's options, commands and static-nodes' options${missing:+ (missing:$missing)}"
+ok $? "kmod.8 documents kmod's options, commands, static-nodes' and closure's options${missing:+ (missing:$missing)}"
 done_testing

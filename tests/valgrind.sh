@@ -3,8 +3,10 @@
 # on a sample of the installed Debian tree's modules (plain, .xz, .zst, .gz
 # copies, signed ones), by name and with -b/-k, and on truncated and
 # corrupted copies; modprobe --show-depends, -R and -c (also with --json)
-# on the installed tree; depmod -n and writing on a copy of part of the tree; insmod, lsmod,
-# rmmod and modprobe loading and removing under the shim (tests/shim.md).
+# on the installed tree; kmod closure with firmware, --json and -0; depmod
+# -n and writing on a copy of part of the tree; insmod, lsmod, rmmod and
+# modprobe loading and removing, and kmod closure --loaded --devices, under
+# the shim (tests/shim.md).
 # Each run must end with no memcheck error and no definitely or indirectly
 # lost block, and with the tool's expected exit status.
 #
@@ -21,7 +23,7 @@ command -v "$VALGRIND" >/dev/null || missing_input_all "$VALGRIND is not install
 TREE=$(module_tree)
 [ -n "$TREE" ] || missing_input_all "no module tree under /lib/modules (install linux-image-amd64)"
 REL=$(basename "$TREE")
-MODINFO=$(tool modinfo) MODPROBE=$(tool modprobe) DEPMOD=$(tool depmod)
+MODINFO=$(tool modinfo) MODPROBE=$(tool modprobe) DEPMOD=$(tool depmod) KMOD=$(tool kmod)
 INSMOD=$(tool insmod) RMMOD=$(tool rmmod) LSMOD=$(tool lsmod)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -126,6 +128,24 @@ vg 1 "modprobe -D --json of modules, an alias, a built-in module and a missing o
 	"$MODPROBE" -S "$REL" -a -D --json btrfs ext4 snd-hda-intel "$alias" unix nosuchmodule
 vg 0 "modprobe -c --json (configuration and every index)" "$MODPROBE" -S "$REL" -c --json
 
+# ---- kmod closure on the installed tree ---------------------------------------
+fwroot=$work/fwroot
+mkdir -p "$fwroot/lib/modules" "$fwroot/lib/firmware/updates" "$fwroot/lib/firmware/other"
+ln -s "$TREE" "$fwroot/lib/modules/$REL"
+echo fw >"$fwroot/lib/firmware/other/iwlwifi-100-5.ucode"
+ln -s ../other/iwlwifi-100-5.ucode "$fwroot/lib/firmware/updates/iwlwifi-100-5.ucode"
+echo fw >"$fwroot/lib/firmware/iwlwifi-1000-5.ucode.xz"
+vg 0 "kmod closure of storage drivers, iwlwifi (firmware found and missing), btrfs" \
+	"$KMOD" closure -b "$fwroot" -k "$REL" ahci nvme usb-storage iwlwifi btrfs
+grep -q "^firmware $fwroot/lib/firmware/other/iwlwifi-100-5.ucode$" "$work/out" &&
+	grep -q "^firmware $fwroot/lib/firmware/iwlwifi-1000-5.ucode.xz$" "$work/out"
+ok $? "kmod closure found the firmware behind the link and the .xz"
+vg 0 "kmod closure --json of the same" \
+	"$KMOD" closure -b "$fwroot" -k "$REL" --json ahci nvme usb-storage iwlwifi btrfs
+vg 0 "kmod closure -0 of a pattern-naming driver and a modalias" "$KMOD" closure -k "$REL" -0 \
+	brcmfmac "$alias"
+vg 1 "kmod closure of a name that is no module" "$KMOD" closure -k "$REL" ext4 nosuchmodule
+
 # ---- depmod on part of the tree -------------------------------------------------
 root=$work/root
 D=$root/lib/modules/$REL
@@ -161,6 +181,12 @@ if ! grep -q '^nocoresize ' "$work/out"; then
 	echo "Bail out! the shim is not active under valgrind"
 	exit 1
 fi
+mkdir -p "$root/sys/devices/pci0000:00/0000:00:1f.2" "$root/sys/devices/virtual/x"
+echo pci:v00008086d00002922sv00001AF4sd00001100bc01sc06i01 \
+	>"$root/sys/devices/pci0000:00/0000:00:1f.2/modalias"
+echo platform:none >"$root/sys/devices/virtual/x/modalias"
+ln -s ../.. "$root/sys/devices/pci0000:00/0000:00:1f.2/subsystem"
+vg 0 "kmod closure --loaded --devices on the fake system" "$KMOD" closure --loaded --devices
 vg any "lsmod --json on the same" "$LSMOD" --json
 : >"$root/proc/modules"
 xz -c "$D/kernel/lib/crypto/libarc4.ko" >"$work/z/libarc4.ko.xz"

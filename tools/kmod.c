@@ -1,8 +1,8 @@
 /*
  * kmod — the one binary behind all the programs, as kmod's: called as
  * insmod, rmmod, lsmod, modinfo, modprobe or depmod (the installed symlinks)
- * it is that tool; called as kmod it takes a command: help, list (= lsmod)
- * or static-nodes.
+ * it is that tool; called as kmod it takes a command: help, list (= lsmod),
+ * static-nodes or closure.
  */
 #include "config.h"
 
@@ -25,6 +25,8 @@ static const struct program commands[] = {
 	{ "list", lsmod_main, "list currently loaded modules" },
 	{ "static-nodes", static_nodes_main,
 	  "outputs the static-node information installed with the currently running kernel" },
+	{ "closure", closure_main,
+	  "lists the module and firmware files an initramfs needs for modules" },
 };
 
 /* The tools run by name, in kmod's order. */

@@ -13,5 +13,6 @@ int modinfo_main(int argc, char *argv[]);
 int modprobe_main(int argc, char *argv[]);
 int depmod_main(int argc, char *argv[]);
 int static_nodes_main(int argc, char *argv[]);
+int closure_main(int argc, char *argv[]);
 
 #endif
