@@ -55,6 +55,8 @@ struct header {
 	uint64_t checksum;	/* of what follows the header */
 };
 
+_Static_assert(sizeof(struct header) == DM_CACHE_HEADER_SIZE, "the header's size");
+
 struct record {
 	uint32_t size, path_len;
 	uint32_t n_exports, n_imports, n_aliases, n_softdeps, n_weakdeps, zero;
@@ -163,6 +165,21 @@ static void make_header(struct header *h, const struct dm_cache_params *params, 
 	h->size = size;
 }
 
+void dm_cache_seal(char *image, size_t size, size_t n_records,
+		   const struct dm_cache_params *params)
+{
+	struct header h;
+
+	make_header(&h, params, n_records, size);
+	h.checksum = checksum(image + sizeof(h), size - sizeof(h));
+	memcpy(image, &h, sizeof(h));
+}
+
+static size_t strings_of(const struct record *r)
+{
+	return (size_t)r->n_exports + r->n_imports + r->n_aliases + r->n_softdeps + r->n_weakdeps;
+}
+
 /* Offset of a record's strings: after the CRCs, hashes and weak flags. */
 static size_t strings_offset(const struct record *r)
 {
@@ -187,6 +204,8 @@ static const char *check_record(const char *data, size_t avail)
 	if (r->n_exports > MAX_COUNT || r->n_imports > MAX_COUNT || r->n_aliases > MAX_COUNT ||
 	    r->n_softdeps > MAX_COUNT || r->n_weakdeps > MAX_COUNT || r->path_len > MAX_COUNT ||
 	    strings_offset(r) + r->path_len >= r->size ||
+	    /* each string takes a byte at least: the work is bounded by the size */
+	    strings_of(r) >= r->size - strings_offset(r) - r->path_len ||
 	    data[strings_offset(r) + r->path_len] != '\0' ||
 	    memchr(data + strings_offset(r), '\0', r->path_len))
 		return "a record with bad counts or path";
@@ -344,7 +363,7 @@ static const char **take_strings(struct strings *s, size_t n, struct dm_arena *a
 		*nomem = true;
 		return NULL;
 	}
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n && !s->bad; i++)
 		v[i] = next_string(s, &len);
 	return v;
 }
@@ -552,7 +571,6 @@ int dm_cache_build(struct dm_module *const *mods, const struct dm_cache_key *key
 {
 	size_t total = sizeof(struct header), n_records = 0, off;
 	size_t *sizes = malloc((n ? n : 1) * sizeof(*sizes));
-	struct header h;
 	char *p;
 
 	if (!sizes)
@@ -567,7 +585,7 @@ int dm_cache_build(struct dm_module *const *mods, const struct dm_cache_key *key
 		free(sizes);
 		return -ENOMEM;
 	}
-	off = sizeof(h);
+	off = sizeof(struct header);
 	for (size_t i = 0; i < n; i++) {
 		if (!sizes[i])
 			continue;
@@ -578,9 +596,7 @@ int dm_cache_build(struct dm_module *const *mods, const struct dm_cache_key *key
 		off += sizes[i];
 	}
 	free(sizes);
-	make_header(&h, params, n_records, total);
-	h.checksum = checksum(p + sizeof(h), total - sizeof(h));
-	memcpy(p, &h, sizeof(h));
+	dm_cache_seal(p, total, n_records, params);
 	*data = p;
 	*size = total;
 	return 0;

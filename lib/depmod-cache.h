@@ -70,6 +70,13 @@ size_t dm_cache_count(const struct dm_cache *c);
 int dm_cache_fill_record(const struct dm_cache *c, size_t i, struct dm_module *m,
 			 struct dm_arena *a);
 
+/* The header of a cache image of `size` bytes (at least
+ * DM_CACHE_HEADER_SIZE) whose records follow it: written over the image's
+ * first bytes, with the checksum of the rest. */
+#define DM_CACHE_HEADER_SIZE 80
+void dm_cache_seal(char *image, size_t size, size_t n_records,
+		   const struct dm_cache_params *params);
+
 /* Whether the cache for mods[i] with keys[i] would be `old` itself: every
  * module filled from old's records, in their order. */
 bool dm_cache_unchanged(const struct dm_cache *old, const struct dm_cache_key *keys, size_t n);
