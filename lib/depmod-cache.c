@@ -300,21 +300,72 @@ int dm_cache_from_buffer(char *data, size_t size, const char *name,
 	return 0;
 }
 
+/* Far more than the cache of any module directory (some 7 MiB for 4,000
+ * modules): a bigger file is not read. */
+#define MAX_CACHE_SIZE (256u << 20)
+
+/* The whole file at path, in one buffer of its size: 0 and the data, a
+ * negative errno, or 1 with why it is not read. */
+static int read_cache(const char *path, char **data, size_t *size, const char **why)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), err = 0;
+	size_t len = 0;
+	struct stat st;
+	char *buf = NULL;
+
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0) {
+		err = -errno;
+	} else if (!S_ISREG(st.st_mode)) {
+		*why = "not a regular file";
+		err = 1;
+	} else if ((uint64_t)st.st_size > MAX_CACHE_SIZE) {
+		*why = "too large";
+		err = 1;
+	} else if (!(buf = malloc(st.st_size ? (size_t)st.st_size : 1))) {
+		err = -ENOMEM;
+	}
+	while (err == 0 && len < (size_t)st.st_size) {
+		ssize_t got = read(fd, buf + len, (size_t)st.st_size - len);
+
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0)
+			err = -errno;
+		else if (got == 0)
+			break;
+		else
+			len += (size_t)got;
+	}
+	close(fd);
+	if (err != 0) {
+		free(buf);
+		return err;
+	}
+	*data = buf;
+	*size = len;
+	return 0;
+}
+
 int dm_cache_open(const char *path, const struct dm_cache_params *params,
 		  const struct dm_log *log, struct dm_cache **out)
 {
-	size_t size;
-	char *data;
+	const char *why = NULL;
+	size_t size = 0;
+	char *data = NULL;
+	int err;
 
 	*out = NULL;
-	data = dm_read_file(path, &size);
-	if (!data) {
-		if (errno == ENOMEM)
-			return -ENOMEM;
-		if (errno != ENOENT)
-			dm_msg(log, LOG_NOTICE, "ignoring the cache %s: %s\n", path, strerror(errno));
+	err = read_cache(path, &data, &size, &why);
+	if (err == -ENOMEM || err == -ENOENT)
+		return err == -ENOMEM ? err : 0;
+	if (err != 0) {
+		dm_msg(log, LOG_NOTICE, "ignoring the cache %s: %s\n", path,
+		       why ? why : strerror(-err));
 		return 0;
 	}
+	/* (one changed while it is read is found truncated or extended) */
 	return dm_cache_from_buffer(data, size, path, params, log, out);
 }
 
