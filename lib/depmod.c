@@ -764,7 +764,8 @@ static int depmod_steps(struct depmod *dm)
 		err = dm_graph_sort(&dm->graph, dm->dirname, &dm->log);
 	if (err < 0)
 		return err;
-	if (opts->incremental && !opts->show) {
+	/* Every run removes what killed runs left of the cache's temporaries. */
+	if (!opts->show) {
 		output_opts.extra_name = DM_CACHE_NAME;
 		output_opts.extra_data = dm->new_cache;
 		output_opts.extra_size = dm->new_cache_size;

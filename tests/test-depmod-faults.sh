@@ -223,7 +223,7 @@ ok $? "a run after the kills completes and no temporary remains ($littered kills
 
 dead=$(sh -c 'echo $$')
 live=$$
-for t in "modules.dep.$dead.123.456" "modules.alias.bin.$dead.0.1796000000"; do
+for t in "modules.dep.$dead.123.456" "modules.alias.bin.$dead.0.1796000000" "$CACHE_NAME.$dead.7.8"; do
 	: > "$D/$t"
 done
 for t in "modules.dep.$live.1.2" "modules.dep.0$dead.1.2" "modules.other.$dead.1.2" \
@@ -237,6 +237,7 @@ rc=$?
 cat > "$W/stale.expected" <<EOF
 depmod: NOTICE: removed $D/modules.alias.bin.$dead.0.1796000000, left by an interrupted depmod
 depmod: NOTICE: removed $D/modules.dep.$dead.123.456, left by an interrupted depmod
+depmod: NOTICE: removed $D/$CACHE_NAME.$dead.7.8, left by an interrupted depmod
 EOF
 LC_ALL=C sort "$W/stale.err" > "$W/stale.err.sorted"
 cat > "$W/stale.left" <<EOF
@@ -252,7 +253,7 @@ EOF
 ls -a "$D" | grep -E "\.$dead\.|\.0$dead\.|\.$live\." | LC_ALL=C sort > "$W/stale.ls"
 LC_ALL=C sort -o "$W/stale.left" "$W/stale.left"
 [ $rc -eq 0 ] && same "$W/stale.expected" "$W/stale.err.sorted" && same "$W/stale.left" "$W/stale.ls"
-ok $? "a run removes the temporaries of a dead process, and nothing else"
+ok $? "a run removes the temporaries of a dead process (the cache's too), and nothing else"
 rm -rf "$D"/modules.*."$dead".* "$D"/modules.*.0"$dead".* "$D"/modules.*."$live".*
 
 # ---- two or three at once -------------------------------------------------
