@@ -581,14 +581,16 @@ static void wait_for(struct dm_outputs *o, size_t i)
 static int write_all(struct dm_outputs *o)
 {
 	const struct dm_output_options *opts = &o->opts;
-	const char *names[N_OUTPUTS];
+	const char *names[N_OUTPUTS + 1];
 	struct dm_write *w = NULL;
 	int err = 0;
 
 	if (!opts->show) {
 		for (size_t i = 0; i < N_OUTPUTS; i++)
 			names[i] = outputs[i].name;
-		err = dm_write_begin(opts->outdir, names, N_OUTPUTS, o->log, &w);
+		names[N_OUTPUTS] = opts->extra_name;
+		err = dm_write_begin(opts->outdir, names, N_OUTPUTS + (opts->extra_name != NULL),
+				     o->log, &w);
 	}
 	for (size_t i = 0; err >= 0 && i < N_OUTPUTS; i++) {
 		const struct task *t = &o->tasks[i];
@@ -604,6 +606,8 @@ static int write_all(struct dm_outputs *o)
 		else
 			err = dm_write_file(w, t->output->name, t->data, t->size);
 	}
+	if (err >= 0 && w && opts->extra_name && opts->extra_data)
+		err = dm_write_file(w, opts->extra_name, opts->extra_data, opts->extra_size);
 	if (opts->show)
 		return err >= 0 && fflush(opts->show) != 0 ? -EIO : err;
 	if (!w)

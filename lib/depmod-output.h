@@ -20,6 +20,12 @@ struct dm_output_options {
 	enum mt_index_layout layout;	/* of the .bin files */
 	bool warn_duplicates;	/* -w: report duplicate aliases */
 	unsigned threads;	/* generating threads; 0: one per CPU */
+	/* One more file, written last with the outputs (not with show), or
+	 * NULL; with extra_data NULL only the temporaries killed runs left of
+	 * it are removed (data and size are read when the files are written). */
+	const char *extra_name;
+	const char *extra_data;
+	size_t extra_size;
 };
 
 /* The output files of the module set g.  Start generating, once the

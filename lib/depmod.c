@@ -3,6 +3,8 @@
  * System.map, finding the modules (the tree walk, external directories or
  * explicit files), reading and parsing them on every CPU, then the steps of
  * depgraph.c and the outputs of depmod-output.c.  Also the -A check.
+ * With --incremental, the parsing takes what it can from the cache of
+ * depmod-cache.c and gives the outputs the new cache to write.
  */
 #include "config.h"
 
@@ -16,8 +18,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include "depgraph.h"
+#include "depmod-cache.h"
 #include "depmod-config.h"
 #include "depmod-output.h"
 #include "internal.h"
@@ -32,6 +36,12 @@ struct depmod {
 	struct dm_graph graph;
 	struct dm_arena *arenas;	/* one per parsing thread */
 	unsigned n_arenas;
+	/* --incremental */
+	struct dm_cache *cache;		/* the previous run's, or NULL */
+	struct dm_cache_key *keys;	/* of g->mods[i] in discovery order */
+	size_t n_reused;
+	char *new_cache;		/* to write; NULL: none, or unchanged */
+	size_t new_cache_size;
 };
 
 /* <root>/<moduledir>/<version>; moduledir loses its leading '/'. */
@@ -536,7 +546,8 @@ static int parse_module(struct dm_module *m, struct parser *p)
 
 struct parse_job {
 	struct depmod *dm;
-	atomic_size_t next;
+	struct timespec start;	/* before any module is stat'ed */
+	atomic_size_t next, reused;
 	atomic_int err;
 };
 
@@ -544,6 +555,24 @@ struct parse_worker {
 	struct parse_job *job;
 	struct parser parser;
 };
+
+/* Module i's results: from the cache when its file's key is there, else
+ * parsed (and its key kept for the next cache). */
+static int parse_or_reuse(struct parse_job *job, size_t i, struct parser *p)
+{
+	struct depmod *dm = job->dm;
+	struct dm_module *m = dm->graph.mods[i];
+	int found;
+
+	if (dm->keys && dm_cache_stat(m->path, &job->start, &dm->keys[i]) && dm->cache) {
+		found = dm_cache_fill(dm->cache, m, &dm->keys[i], p->arena);
+		if (found != 0) {
+			atomic_fetch_add(&job->reused, found > 0);
+			return found < 0 ? found : 0;
+		}
+	}
+	return parse_module(m, p);
+}
 
 /* Modules taken at a time: neighbours share a directory. */
 #define PARSE_BATCH 8
@@ -558,7 +587,7 @@ static void *parse_worker(void *arg)
 	while (atomic_load(&job->err) == 0 &&
 	       (first = atomic_fetch_add(&job->next, PARSE_BATCH)) < g->n_mods) {
 		for (size_t i = first; i < first + PARSE_BATCH && i < g->n_mods; i++) {
-			int err = parse_module(g->mods[i], &w->parser);
+			int err = parse_or_reuse(job, i, &w->parser);
 
 			if (err < 0)
 				atomic_store(&job->err, err);
@@ -580,6 +609,7 @@ static int parse_modules(struct depmod *dm)
 
 	if (n > dm->graph.n_mods)
 		n = dm->graph.n_mods ? (unsigned)dm->graph.n_mods : 1;
+	clock_gettime(CLOCK_REALTIME, &job.start);
 	dm->arenas = calloc(n, sizeof(*dm->arenas));
 	workers = calloc(n, sizeof(*workers));
 	tids = calloc(n, sizeof(*tids));
@@ -606,7 +636,46 @@ static int parse_modules(struct depmod *dm)
 		pthread_join(tids[i], NULL);
 	free(workers);
 	free(tids);
+	dm->n_reused = atomic_load(&job.reused);
 	return atomic_load(&job.err);
+}
+
+static struct dm_cache_params cache_params(const struct mt_depmod_options *opts)
+{
+	return (struct dm_cache_params){
+		.symbol_prefix = opts->symbol_prefix,
+		.all_sections = opts->check_symbols && opts->symvers,
+	};
+}
+
+/* --incremental, before the parsing: the previous cache and room for the
+ * keys. */
+static int open_cache(struct depmod *dm)
+{
+	struct dm_cache_params params = cache_params(dm->opts);
+	char *path;
+	int err;
+
+	dm->keys = calloc(dm->graph.n_mods ? dm->graph.n_mods : 1, sizeof(*dm->keys));
+	if (!dm->keys || asprintf(&path, "%s/%s", dm->outdir, DM_CACHE_NAME) < 0)
+		return -ENOMEM;
+	err = dm_cache_open(path, &params, &dm->log, &dm->cache);
+	free(path);
+	return err;
+}
+
+/* After the parsing, in discovery order: the cache to write, unless it
+ * would be the previous one. */
+static int make_cache(struct depmod *dm)
+{
+	struct dm_cache_params params = cache_params(dm->opts);
+
+	dm_msg(&dm->log, LOG_INFO, "%zu of %zu modules from the cache\n", dm->n_reused,
+	       dm->graph.n_mods);
+	if (dm->opts->show || dm_cache_unchanged(dm->cache, dm->keys, dm->graph.n_mods))
+		return 0;
+	return dm_cache_build(dm->graph.mods, dm->keys, dm->graph.n_mods, dm->cache, &params,
+			      &dm->new_cache, &dm->new_cache_size);
 }
 
 static int add_module_symbols(struct depmod *dm)
@@ -647,6 +716,9 @@ static void depmod_release(struct depmod *dm)
 	for (unsigned i = 0; i < dm->n_arenas; i++)
 		dm_arena_release(&dm->arenas[i]);
 	free(dm->arenas);
+	dm_cache_close(dm->cache);
+	free(dm->keys);
+	free(dm->new_cache);
 	dm_graph_release(&dm->graph);
 	if (dm->have_cfg)
 		dm_config_release(&dm->cfg);
@@ -681,13 +753,23 @@ static int depmod_steps(struct depmod *dm)
 		if (err >= 0)
 			err = find_modules(dm);
 	}
+	if (err >= 0 && opts->incremental)
+		err = open_cache(dm);
 	/* in discovery order: the modules of a directory come together */
 	if (err >= 0)
 		err = parse_modules(dm);
+	if (err >= 0 && opts->incremental)
+		err = make_cache(dm);
 	if (err >= 0)
 		err = dm_graph_sort(&dm->graph, dm->dirname, &dm->log);
 	if (err < 0)
 		return err;
+	/* Every run removes what killed runs left of the cache's temporaries. */
+	if (!opts->show) {
+		output_opts.extra_name = DM_CACHE_NAME;
+		output_opts.extra_data = dm->new_cache;
+		output_opts.extra_size = dm->new_cache_size;
+	}
 	err = dm_outputs_start(&dm->graph, &output_opts, &dm->log, &outputs);
 	if (err < 0)
 		return err;

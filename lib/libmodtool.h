@@ -923,6 +923,11 @@ struct mt_depmod_options {
 				 * written to disk; NULL: write files */
 	enum mt_index_layout layout;	/* of the .bin files */
 	unsigned threads;	/* threads; 0: one per CPU */
+	bool incremental;	/* --incremental: parse only the modules whose
+				 * file changed since the cache of the last
+				 * such run (<outdir>/modules.depmod-cache.bin,
+				 * not written with show); the outputs are
+				 * the same as without */
 };
 
 /* Generate every output.  0 on success; a negative errno after the problem

@@ -4,7 +4,8 @@
 # default, MT_FAULT_KILLS; the delays from MT_FAULT_SEED, else the time),
 # on a full filesystem, in a read-only directory, two or three at once,
 # and with the file calls that the writing falls back from made to fail
-# (under the shim).  After each, every index must be whole: equal to a
+# (under the shim), and the cache of --incremental killed and failing
+# as the indexes.  After each, every index must be whole: equal to a
 # completed run's, or to the previous file; a failure must say what failed
 # and leave the previous indexes byte-identical; and no temporary file may
 # remain once a later run has completed.  (Right after a kill one may: the
@@ -38,7 +39,11 @@ OUTPUTS="modules.dep modules.dep.bin modules.alias modules.alias.bin modules.sof
 modules.weakdep modules.symbols modules.symbols.bin modules.builtin.bin
 modules.builtin.alias.bin modules.devname"
 N_OUTPUTS=$(echo $OUTPUTS | wc -w)
+CACHE_NAME=modules.depmod-cache.bin
 KILLS=${MT_FAULT_KILLS:-200}
+# Set for the runs of kill_runs: more options of depmod, a command run
+# before each run, and a check of the directory after each.
+EXTRA_ARGS= KILL_SETUP= KILL_CHECK=
 
 # tree DIR — a module directory of the installed tree's modules
 tree() {
@@ -96,7 +101,7 @@ now_ms() {
 run_ms() {
 	for n in 1 2 3; do
 		start=$(now_ms)
-		"$@" "$OURS" -b "$ROOT" "$V" > /dev/null 2>&1
+		"$@" "$OURS" $EXTRA_ARGS -b "$ROOT" "$V" > /dev/null 2>&1
 		echo $(($(now_ms) - start))
 	done | sort -n | sed -n 2p
 }
@@ -136,7 +141,7 @@ stopped() {
 # being written (unnamed or under its temporary name) or, in the commit, a
 # file being replaced.  (Not the directory, open from the start, nor the
 # inputs modules.order and modules.builtin*.)
-OUTPUT_RE=$(echo $OUTPUTS | sed 's/\./\\./g; s/ /|/g')
+OUTPUT_RE=$(echo $OUTPUTS $CACHE_NAME | sed 's/\./\\./g; s/ /|/g')
 writing() {
 	ls -l "/proc/$1/fd/" 2> /dev/null | sed -n "s|.* -> $D/||p" |
 		grep -Eqx "(#[0-9]+|($OUTPUT_RE)(\.[0-9]+\.[0-9]+\.[0-9]+)?)( \(deleted\))?"
@@ -169,7 +174,8 @@ kill_runs() {
 		[ $kills -ge "$want" ] && break
 		i=$((i + 1))
 		inodes > "$W/inodes.before"
-		"$@" env MT_DEPMOD_THREADS=$((i % 2 + 1)) "$OURS" -b "$ROOT" "$V" > /dev/null 2>&1 &
+		[ -z "$KILL_SETUP" ] || eval "$KILL_SETUP"
+		"$@" env MT_DEPMOD_THREADS=$((i % 2 + 1)) "$OURS" $EXTRA_ARGS -b "$ROOT" "$V" > /dev/null 2>&1 &
 		pid=$!
 		if [ $kills -lt $((want / 2)) ]; then
 			delay=$((u * kr_ms / 10000))
@@ -192,6 +198,8 @@ kill_runs() {
 		replaced=$(inodes | paste "$W/inodes.before" - | awk '$1 != $2' | wc -l)
 		[ "$replaced" -gt 0 ] && [ "$replaced" -lt $N_OUTPUTS ] && renames=$((renames + 1))
 		whole "$D" "$W/ref" || { echo "# after run $i, killed after $delay ms"; broken=$((broken + 1)); }
+		[ -z "$KILL_CHECK" ] || eval "$KILL_CHECK" ||
+			{ echo "# after run $i, killed after $delay ms: $KILL_CHECK failed"; broken=$((broken + 1)); }
 		[ -n "$(temporaries "$D")" ] && littered=$((littered + 1))
 	done < "$W/draws"
 	echo "# runs of about $kr_ms ms"
@@ -215,7 +223,7 @@ ok $? "a run after the kills completes and no temporary remains ($littered kills
 
 dead=$(sh -c 'echo $$')
 live=$$
-for t in "modules.dep.$dead.123.456" "modules.alias.bin.$dead.0.1796000000"; do
+for t in "modules.dep.$dead.123.456" "modules.alias.bin.$dead.0.1796000000" "$CACHE_NAME.$dead.7.8"; do
 	: > "$D/$t"
 done
 for t in "modules.dep.$live.1.2" "modules.dep.0$dead.1.2" "modules.other.$dead.1.2" \
@@ -229,6 +237,7 @@ rc=$?
 cat > "$W/stale.expected" <<EOF
 depmod: NOTICE: removed $D/modules.alias.bin.$dead.0.1796000000, left by an interrupted depmod
 depmod: NOTICE: removed $D/modules.dep.$dead.123.456, left by an interrupted depmod
+depmod: NOTICE: removed $D/$CACHE_NAME.$dead.7.8, left by an interrupted depmod
 EOF
 LC_ALL=C sort "$W/stale.err" > "$W/stale.err.sorted"
 cat > "$W/stale.left" <<EOF
@@ -244,7 +253,7 @@ EOF
 ls -a "$D" | grep -E "\.$dead\.|\.0$dead\.|\.$live\." | LC_ALL=C sort > "$W/stale.ls"
 LC_ALL=C sort -o "$W/stale.left" "$W/stale.left"
 [ $rc -eq 0 ] && same "$W/stale.expected" "$W/stale.err.sorted" && same "$W/stale.left" "$W/stale.ls"
-ok $? "a run removes the temporaries of a dead process, and nothing else"
+ok $? "a run removes the temporaries of a dead process (the cache's too), and nothing else"
 rm -rf "$D"/modules.*."$dead".* "$D"/modules.*.0"$dead".* "$D"/modules.*."$live".*
 
 # ---- two or three at once -------------------------------------------------
@@ -305,6 +314,32 @@ else
 	missing_input "the directory lock" "flock(1) is not installed (util-linux)"
 fi
 
+# ---- the cache of --incremental ---------------------------------------------
+
+# Each killed run finds the cache of a run without the sound modules and
+# writes the whole one: after the kill, the cache is one of the two.
+"$OURS" --incremental -C "$W/no-sound.conf" -b "$ROOT" "$V" > /dev/null 2>&1
+cp "$D/$CACHE_NAME" "$W/cache.no-sound"
+"$OURS" --incremental -b "$ROOT" "$V" > /dev/null 2>&1
+rc=$?
+cp "$D/$CACHE_NAME" "$W/cache.ref"
+[ $rc -eq 0 ] && whole "$D" "$W/ref" && ! cmp -s "$W/cache.ref" "$W/cache.no-sound"
+ok $? "--incremental: the indexes of a full run, and a cache"
+EXTRA_ARGS=--incremental
+KILL_SETUP='cp "$W/cache.no-sound" "$D/$CACHE_NAME"'
+KILL_CHECK='cmp -s "$D/$CACHE_NAME" "$W/cache.ref" || cmp -s "$D/$CACHE_NAME" "$W/cache.no-sound"'
+n=$((KILLS / 4))
+kill_runs $n
+EXTRA_ARGS= KILL_SETUP= KILL_CHECK=
+"$OURS" --incremental -b "$ROOT" "$V" > /dev/null 2>&1
+rc=$?
+echo "# --incremental: $kills kills ($writes while writing, $renames in the renames)," \
+	"$completed completed; $littered left temporaries"
+[ $kills -ge $n ] && [ $broken -eq 0 ] && [ $writes -ge $((n / 10)) ] && [ $rc -eq 0 ] &&
+	[ -z "$(temporaries "$D")" ] && whole "$D" "$W/ref" && cmp -s "$D/$CACHE_NAME" "$W/cache.ref"
+ok $? "--incremental, $kills runs killed while the cache changes: indexes and cache whole after each, none left"
+rm -f "$D/$CACHE_NAME"
+
 # ---- a failing generator --------------------------------------------------
 
 SMALL=$W/small/lib/modules/$V
@@ -333,6 +368,15 @@ if [ -f "${MT_SHIM:-}" ]; then
 		> "$W/eio.expected"
 	[ $rc -eq 1 ] && same "$W/eio.expected" "$W/eio.err" && unchanged "$D"
 	ok $? "a failing sync (EIO): exit 1, the error, the previous indexes unchanged, no debris"
+
+	# The cache fails with the indexes, and stays as it was.
+	previous "$D"
+	echo "previous cache" > "$D/$CACHE_NAME"
+	shim_run fsync:EIO --incremental -b "$ROOT" "$V" > /dev/null 2> "$W/eio.err"
+	rc=$?
+	[ $rc -eq 1 ] && same "$W/eio.expected" "$W/eio.err" &&
+		[ "$(cat "$D/$CACHE_NAME")" = "previous cache" ] && rm "$D/$CACHE_NAME" && unchanged "$D"
+	ok $? "--incremental, a failing sync (EIO): exit 1, the previous indexes and cache unchanged, no debris"
 
 	for fail in tmpfile:EOPNOTSUPP linkat:ENOENT; do
 		previous "$D"

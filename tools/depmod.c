@@ -40,6 +40,8 @@ static void usage(const char *prog)
 	       "\t-C, --config=PATH    Read depmod.d configuration from PATH (repeatable)\n"
 	       "\t-v, --verbose        More messages (repeatable)\n"
 	       "\t-w, --warn           Warn about duplicate index entries\n"
+	       "\t    --incremental    Parse only the modules changed since the last\n"
+	       "\t                     --incremental run (keeps a cache beside the indexes)\n"
 	       "\t-V, --version        Show version\n"
 	       "\t-h, --help           Show this help\n"
 	       "\n"
@@ -68,6 +70,9 @@ static char *absolute_or_die(const char *path)
 	return abs;
 }
 
+/* Long options of modtool's own, past every character. */
+enum { OPT_INCREMENTAL = 256 };
+
 int depmod_main(int argc, char *argv[])
 {
 	static const struct option options[] = {
@@ -87,6 +92,7 @@ int depmod_main(int argc, char *argv[])
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "incremental", no_argument, NULL, OPT_INCREMENTAL },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct mt_depmod_options opts = { .layout = MT_INDEX_LAYOUT_PREORDER };
@@ -120,6 +126,7 @@ int depmod_main(int argc, char *argv[])
 			break;
 		case 'w': opts.warn_duplicates = true; break;
 		case 'n': opts.show = stdout; break;
+		case OPT_INCREMENTAL: opts.incremental = true; break;
 		case 'v': verbose++; break;
 		case 'V':
 			print_version();

@@ -18,7 +18,7 @@ depmod=$build/tools/depmod
 out=$top/tests/fuzz/corpus
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-for t in elf file index config depmod; do
+for t in elf file index config depmod depmod-cache; do
 	rm -rf "${out:?}/$t"
 	mkdir -p "$out/$t"
 done
@@ -187,7 +187,45 @@ depmod_seed update "-w" "$tmp/a.ko" "$tmp/b.ko" "$tmp/a-update.ko"
 gzip -9n -c "$tmp/b.ko" > "$tmp/b.ko.gz"
 depmod_seed compressed "-P_" "$tmp/a.ko" "$tmp/b.ko.gz" "" "$tmp/symvers"
 
+# ---- depmod's cache ---------------------------------------------------------------
+# The caches of --incremental runs over the small tree, with and without -P
+# and -e -E.  The records' paths (under $tmp) are overwritten with as many
+# characters of a neutral path; the seeds are sealed (the target writes
+# the header: first byte params << 1 | count << 3, second byte count
+# >> 5), but for one whole file of a single record.
+croot=$tmp/croot
+cdir=$croot/lib/modules/6.1.0-fuzz
+mkdir -p "$cdir/kernel/sub" "$cdir/updates"
+cp "$tmp/a.ko" "$cdir/kernel/a.ko"
+cp "$tmp/b.ko" "$cdir/kernel/sub/b.ko"
+cp "$tmp/a-update.ko" "$cdir/updates/a.ko"
+gzip -9n -c "$tmp/b.ko" > "$cdir/kernel/c.ko.gz"
+neutral=$(printf '%s' "$croot" | sed 's|[^/]|x|g; s|^/x*|/fuzz|' | cut -c1-${#croot})
+while [ ${#neutral} -lt ${#croot} ]; do neutral="${neutral}z"; done
+sleep 0.2	# the files' status clearly older than the runs (depmod-cache.c)
+cache_seed() {	# NAME PARAMS OPTIONS...
+	name=$1 params=$2
+	shift 2
+	rm -f "$cdir/modules.depmod-cache.bin"
+	"$depmod" --incremental "$@" -b "$croot" 6.1.0-fuzz 2> /dev/null
+	f=$cdir/modules.depmod-cache.bin
+	n=$(od -An -tu4 -j60 -N4 "$f" | tr -d ' ')
+	{
+		printf "\\$(printf %o $((params << 1 | (n << 3 & 255))))"
+		printf "\\$(printf %o $((n >> 5)))"
+		tail -c +81 "$f"
+	} | CROOT=$croot NEUTRAL=$neutral perl -pe 's/\Q$ENV{CROOT}\E/$ENV{NEUTRAL}/g' \
+		> "$out/depmod-cache/$name"
+}
+cache_seed sealed 0
+cache_seed sealed-prefix 1 -P _
+cache_seed sealed-whole 2 -e -E "$tmp/symvers"
+rm -f "$cdir/modules.depmod-cache.bin"
+"$depmod" --incremental -b "$croot" 6.1.0-fuzz "$cdir/kernel/a.ko" 2> /dev/null
+CROOT=$croot NEUTRAL=$neutral perl -pe 's/\Q$ENV{CROOT}\E/$ENV{NEUTRAL}/g' \
+	"$cdir/modules.depmod-cache.bin" > "$out/depmod-cache/whole-file"
+
 du -sh "$out"
-for t in elf file index config depmod; do
+for t in elf file index config depmod depmod-cache; do
 	echo "$t: $(find "$out/$t" -type f | wc -l) files, $(du -sk "$out/$t" | cut -f1) KiB"
 done

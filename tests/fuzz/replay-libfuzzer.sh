@@ -9,7 +9,7 @@
 # shellcheck source=tests/common.sh
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/common.sh"
 
-targets="elf file index config depmod"
+targets="elf file index config depmod depmod-cache"
 for t in $targets; do
 	[ -x "$top_builddir/fuzz/fuzz-$t" ] ||
 		missing_input_all "fuzz/fuzz-$t is not built (configure found no clang with libFuzzer)"
