@@ -104,12 +104,15 @@ static int builtin_modinfo(const char *dirname, const char *name, struct mt_info
  * byte, as kmod shows key ids and signatures. */
 static char *hex_string(const unsigned char *bytes, size_t len, bool wrap)
 {
+	/* by hand: sprintf per byte took a fifth of modinfo's time */
+	static const char digits[] = "0123456789ABCDEF";
 	char *out = malloc(len * 6 + 1), *p = out;
 
 	if (!out)
 		return NULL;
 	for (size_t i = 0; i < len; i++) {
-		p += sprintf(p, "%02X", bytes[i]);
+		*p++ = digits[bytes[i] >> 4];
+		*p++ = digits[bytes[i] & 15];
 		if (i + 1 < len) {
 			*p++ = ':';
 			if (wrap && (i + 1) % 20 == 0)
