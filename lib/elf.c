@@ -212,6 +212,9 @@ int mt_elf_open(const void *data, size_t size, const char *name, struct mt_elf *
 #define MERGE_GAP ((uint64_t)16 << 10)
 /* The section names usually lie just before the section table. */
 #define TABLE_SLACK ((uint64_t)4 << 10)
+/* A module's signature follows the section table; more after it than this
+ * is an unusual layout, read whole. */
+#define TAIL_LIMIT ((uint64_t)64 << 10)
 
 /* A reused buffer; bytes it gains are zeroed, so none is uninitialized. */
 static bool reserve(unsigned char **buf, size_t *cap, size_t size)
@@ -274,19 +277,21 @@ static int cmp_block(const void *a, const void *b)
  * The compact image of a file (see mt_elf_read): the ELF header, the
  * section table, the section names and the wanted sections packed into
  * b->image, with the header and the table rewritten to point at the new
- * places; sections left out point past the end of the image.  `head` is the
- * file's first EHDR_SPACE bytes.  Returns the image size, or 0 when the
- * layout is unusual (the whole file is then read and mt_elf_open judges it).
+ * places; sections left out point past the end of the image.  With `tail`,
+ * the bytes from the end of the section table to the end of the file come
+ * last, read with the table.  `head` is the file's first EHDR_SPACE bytes.
+ * Returns the image size, or 0 when the layout is unusual (the whole file
+ * is then read and mt_elf_open judges it).
  */
 static size_t read_compact(int fd, size_t size, const unsigned char *head,
-			   const char *const *sections, struct mt_elf_buffers *b)
+			   const char *const *sections, bool tail, struct mt_elf_buffers *b)
 {
 	bool is64 = head[4] == 2, big = head[5] == 2, ok;
-	uint64_t table_len, win_off, names_at;
+	uint64_t table_len, win_off, win_end, tail_len, names_at;
 	unsigned shsize = SHDR_SIZE(is64);
 	struct shdr names, sh;
 	struct block *blocks;
-	size_t n = 0, k, total;
+	size_t n = 0, k, total, end;
 	const unsigned char *table;
 	const char *name_text;
 	struct ehdr eh;
@@ -300,10 +305,15 @@ static size_t read_compact(int fd, size_t size, const unsigned char *head,
 	    !mt_in_bounds(eh.shoff, table_len, size))
 		return 0;
 
-	/* The section table with the bytes before it, usually the names. */
+	/* The section table with the bytes before it, usually the names, and
+	 * the tail after it. */
+	tail_len = tail ? size - (eh.shoff + table_len) : 0;
+	if (tail_len > TAIL_LIMIT)
+		return 0;
 	win_off = eh.shoff - EHDR_SPACE > TABLE_SLACK ? eh.shoff - TABLE_SLACK : EHDR_SPACE;
-	if (!reserve(&b->table, &b->table_cap, eh.shoff + table_len - win_off) ||
-	    !read_at(fd, b->table, win_off, eh.shoff + table_len - win_off))
+	win_end = eh.shoff + table_len + tail_len;
+	if (!reserve(&b->table, &b->table_cap, win_end - win_off) ||
+	    !read_at(fd, b->table, win_off, win_end - win_off))
 		return 0;
 	table = b->table + (eh.shoff - win_off);
 	decode_shdr(table + (uint64_t)eh.shstrndx * shsize, is64, big, &names);
@@ -312,7 +322,7 @@ static size_t read_compact(int fd, size_t size, const unsigned char *head,
 	if (names.offset >= win_off && names.offset + names.size <= eh.shoff) {
 		name_text = (const char *)b->table + (names.offset - win_off);
 	} else {
-		size_t at = eh.shoff + table_len - win_off;
+		size_t at = win_end - win_off;
 
 		if (!reserve(&b->table, &b->table_cap, at + names.size) ||
 		    !read_at(fd, b->table + at, names.offset, names.size))
@@ -352,7 +362,8 @@ static size_t read_compact(int fd, size_t size, const unsigned char *head,
 		blocks[k++] = blk;
 	}
 	n = k;
-	ok = reserve(&b->image, &b->image_cap, total);
+	end = total + (size_t)tail_len;
+	ok = reserve(&b->image, &b->image_cap, end);
 	for (size_t i = 0; ok && i < n; i++)
 		ok = read_at(fd, b->image + blocks[i].at, blocks[i].off, blocks[i].end - blocks[i].off);
 	if (ok) {
@@ -361,6 +372,7 @@ static size_t read_compact(int fd, size_t size, const unsigned char *head,
 		memcpy(b->image, head, EHDR_SPACE);
 		memcpy(image_table, table, table_len);
 		memcpy(b->image + names_at, name_text, names.size);
+		memcpy(b->image + total, table + table_len, tail_len);
 		put_word(b->image + EHDR_SHOFF(is64), EHDR_SPACE, is64, big);
 		for (uint64_t i = 1; i < eh.shnum; i++) {
 			uint64_t at;
@@ -368,7 +380,7 @@ static size_t read_compact(int fd, size_t size, const unsigned char *head,
 			decode_shdr(table + i * shsize, is64, big, &sh);
 			/* Past the end, but an empty section of the file stays
 			 * an empty section found: the whole image's answers. */
-			at = sh.size == 0 && sh.offset <= size ? total : total + 1;
+			at = sh.size == 0 && sh.offset <= size ? end : end + 1;
 			if (i == eh.shstrndx) {
 				at = names_at;
 			} else {
@@ -381,11 +393,12 @@ static size_t read_compact(int fd, size_t size, const unsigned char *head,
 		}
 	}
 	free(blocks);
-	return ok ? total : 0;
+	b->tail_size = (size_t)tail_len;
+	return ok ? end : 0;
 }
 
-int mt_elf_read(int fd, size_t size, const char *const *sections, struct mt_elf_buffers *b,
-		const char *name, struct mt_elf **out)
+int mt_elf_read(int fd, size_t size, const char *const *sections, bool tail,
+		struct mt_elf_buffers *b, const char *name, struct mt_elf **out)
 {
 	unsigned char head[EHDR_SPACE];
 	size_t len = 0;
@@ -394,13 +407,14 @@ int mt_elf_read(int fd, size_t size, const char *const *sections, struct mt_elf_
 	    memcmp(head, "\177ELF", 4) != 0)
 		return mt_fail(ENOEXEC, "%s: not an ELF file", name);
 	if (sections)
-		len = read_compact(fd, size, head, sections, b);
+		len = read_compact(fd, size, head, sections, tail, b);
 	if (len == 0) {
 		len = size;
 		if (!reserve(&b->image, &b->image_cap, len))
 			return mt_fail(ENOMEM, "%s: out of memory", name);
 		if (!read_at(fd, b->image, 0, len))
 			return mt_fail(EIO, "%s: read failed", name);
+		b->tail_size = size;
 	}
 	b->image_size = len;
 	return mt_elf_open(b->image, len, name, out);

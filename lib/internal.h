@@ -171,7 +171,11 @@ void mt_conf_list_release(struct mt_conf_list *list);
  * header, the section table, the section names and those sections are read,
  * with a few preads (ranges close together as one), into a compact image
  * whose header and table point at their new places; a section left out
- * points past its end, where every query finds nothing.  A few reads into a
+ * points past its end, where every query finds nothing.  With `tail`, the
+ * bytes from the end of the section table to the end of the file (where a
+ * module's signature is) come last in the image, read with the table; the
+ * buffers' tail_size says how many of the image's last bytes are the file's
+ * last (all of them for a whole file).  A few reads into a
  * small reused buffer beat both mapping each file (threads then contend for
  * the address space) and reading it whole.  An unusual layout, or `sections`
  * NULL, reads the whole file.  The image is then mt_elf_open'ed as `name`;
@@ -183,22 +187,25 @@ struct mt_elf_buffers {
 	unsigned char *image, *table;
 	size_t image_cap, table_cap;
 	size_t image_size;	/* of the image last read */
+	size_t tail_size;	/* its last bytes that are the file's last */
 };
 
-int mt_elf_read(int fd, size_t size, const char *const *sections, struct mt_elf_buffers *b,
-		const char *name, struct mt_elf **out);
+int mt_elf_read(int fd, size_t size, const char *const *sections, bool tail,
+		struct mt_elf_buffers *b, const char *name, struct mt_elf **out);
 void mt_elf_buffers_release(struct mt_elf_buffers *b);
 
 /*
  * ---- reading many modules (module.c) ----------------------------------------
  * A thread that reads many modules keeps a reader: the buffers plain files
  * are read into (mt_elf_read, only `sections` when not NULL), and the
- * directory of the last module, open, as modules of a directory come in a
- * row and opening them relative to it spares resolving the whole path.
+ * directory of the last module, open from its second module on, as modules
+ * of a directory come in a row and opening them relative to it spares
+ * resolving the whole path.
  */
 struct mt_module_reader {
 	struct mt_elf_buffers buffers;
 	const char *const *sections;
+	bool tail;		/* read the file's tail too (mt_elf_read); false after init */
 	int dir_fd;		/* or -1 */
 	size_t dir_len;
 	char dir[PATH_MAX];	/* dir_len bytes: the directory with its '/' */
@@ -210,8 +217,20 @@ void mt_module_reader_release(struct mt_module_reader *r);
 /* The module at `path` with its ELF view made (mt_module_elf gives it).  A
  * plain file is read into r's buffers and has no mt_file (mt_module_file
  * gives NULL, mt_module_image the image read); anything else goes the way
- * of mt_module_open.  Close the module before the next read with r. */
+ * of mt_module_open.  Close the module before the next read with r.
+ * mt_module_read_plain reads plain files only: -ENOEXEC for the others. */
 int mt_module_read(struct mt_module_reader *r, const char *path, struct mt_module **out);
+int mt_module_read_plain(struct mt_module_reader *r, const char *path, struct mt_module **out);
+
+/* Bytes before the end of `data` that its signature trailer claims (the
+ * trailer and what its info block describes), 0 without a trailer
+ * (signature.c). */
+size_t mt_signature_span(const void *data, size_t size);
+
+/* The last bytes of the module's file that it holds, where a signature is:
+ * the whole image of a module opened or read whole, the tail of one read
+ * with r->tail set.  0 or mt_module_image's error. */
+int mt_module_tail(struct mt_module *mod, const void **data, size_t *size);
 
 static inline uint16_t mt_get16(const void *p, bool big)
 {

@@ -39,6 +39,7 @@ struct mt_info {
 	int count;
 	size_t cap;
 	struct mt_module *mod;		/* a module file's image */
+	struct mt_module_reader reader;	/* what mod was read into */
 	void *map;			/* modules.builtin.modinfo, mapped */
 	size_t map_size;
 	char *owned[6];			/* the build id's and the signature's values */
@@ -104,12 +105,15 @@ static int builtin_modinfo(const char *dirname, const char *name, struct mt_info
  * byte, as kmod shows key ids and signatures. */
 static char *hex_string(const unsigned char *bytes, size_t len, bool wrap)
 {
+	/* by hand: sprintf per byte took a fifth of modinfo's time */
+	static const char digits[] = "0123456789ABCDEF";
 	char *out = malloc(len * 6 + 1), *p = out;
 
 	if (!out)
 		return NULL;
 	for (size_t i = 0; i < len; i++) {
-		p += sprintf(p, "%02X", bytes[i]);
+		*p++ = digits[bytes[i] >> 4];
+		*p++ = digits[bytes[i] & 15];
 		if (i + 1 < len) {
 			*p++ = ':';
 			if (wrap && (i + 1) % 20 == 0)
@@ -148,14 +152,28 @@ static int append_build_id(const struct mt_ctx *ctx, struct mt_info *info, const
 	return append(info, "build-id", hex_string(id, len, false));
 }
 
-static int append_signature(const struct mt_ctx *ctx, struct mt_info *info, const void *data,
-			    size_t size)
+static int append_signature(const struct mt_ctx *ctx, struct mt_info *info, const char *path)
 {
+	struct mt_module *whole = NULL;
 	struct mt_signature sig;
+	const void *data;
+	size_t size;
 	int err;
 
-	if (mt_signature_parse(ctx, data, size, &sig) < 0)
+	err = mt_module_tail(info->mod, &data, &size);
+	/* A signature claiming more than the tail read with the sections
+	 * (the end of a plain file after its section table): the whole file,
+	 * as kmod reads it. */
+	if (err >= 0 && mt_signature_span(data, size) > size && !mt_module_file(info->mod)) {
+		err = mt_module_open(path, &whole);
+		if (err >= 0)
+			err = mt_module_image(whole, &data, &size);
+	}
+	if (err < 0 || mt_signature_parse(ctx, data, size, &sig) < 0) {
+		mt_module_close(whole);
 		return 0;
+	}
+	mt_module_close(whole);
 	err = append(info, "sig_id", strdup(sig.id_type));
 	if (err >= 0)
 		err = append(info, "signer", strdup(sig.signer));
@@ -169,6 +187,10 @@ static int append_signature(const struct mt_ctx *ctx, struct mt_info *info, cons
 	return err;
 }
 
+/* What the list shows of a module file: its .modinfo, its build id and the
+ * tail holding its signature. */
+static const char *const shown_sections[] = { ".modinfo", ".note.gnu.build-id", NULL };
+
 static int file_modinfo(struct mt_ctx *ctx, const char *path, struct mt_info *info)
 {
 	const struct mt_elf *elf;
@@ -176,13 +198,20 @@ static int file_modinfo(struct mt_ctx *ctx, const char *path, struct mt_info *in
 	size_t size;
 	int err;
 
-	err = mt_module_open(path, &info->mod);
-	if (err >= 0)
-		err = mt_module_image(info->mod, &data, &size);
-	/* say why a compressed module could not be read */
-	if ((err == -EINVAL || err == -ELIBACC || err == -ENOTSUP) && info->mod &&
-	    mt_file_compression(mt_module_file(info->mod)) != MT_COMPRESSION_NONE)
-		mt_log(ctx, LOG_ERR, "%s\n", mt_last_error());
+	/* A plain file is read in a few preads of what is shown: mapping it
+	 * whole took a third of the time of a modinfo of every module. */
+	info->reader.sections = shown_sections;
+	info->reader.tail = true;
+	err = mt_module_read_plain(&info->reader, path, &info->mod);
+	if (err == -ENOEXEC) {
+		err = mt_module_open(path, &info->mod);
+		if (err >= 0)
+			err = mt_module_image(info->mod, &data, &size);
+		/* say why a compressed module could not be read */
+		if ((err == -EINVAL || err == -ELIBACC || err == -ENOTSUP) && info->mod &&
+		    mt_file_compression(mt_module_file(info->mod)) != MT_COMPRESSION_NONE)
+			mt_log(ctx, LOG_ERR, "%s\n", mt_last_error());
+	}
 	if (err >= 0)
 		err = mt_module_elf(info->mod, &elf);
 	if (err >= 0)
@@ -191,7 +220,7 @@ static int file_modinfo(struct mt_ctx *ctx, const char *path, struct mt_info *in
 	if (err >= 0)
 		err = append_build_id(ctx, info, elf);
 	if (err >= 0)
-		err = append_signature(ctx, info, data, size);
+		err = append_signature(ctx, info, path);
 	return err < 0 ? err : info->count;
 }
 
@@ -203,6 +232,7 @@ int mt_module_info(struct mt_ctx *ctx, const struct mt_modref *mod, struct mt_in
 
 	if (!in)
 		return mt_fail(ENOMEM, "%s: out of memory", mod->name);
+	mt_module_reader_init(&in->reader, NULL);
 	n = mod->path ? file_modinfo(ctx, mod->path, in)
 		      : builtin_modinfo(ctx->dirname, mod->name, in);
 	if (n < 0) {
@@ -220,6 +250,7 @@ void mt_info_free(struct mt_info *info)
 		return;
 	free(info->kv);
 	mt_module_close(info->mod);
+	mt_module_reader_release(&info->reader);
 	if (info->map_size)
 		munmap(info->map, info->map_size);
 	for (int i = 0; i < info->owned_count; i++)

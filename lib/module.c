@@ -18,6 +18,7 @@ struct mt_module {
 	struct mt_file *file;	/* NULL: read by a reader */
 	const void *image;	/* NULL until loaded */
 	size_t size;
+	size_t tail_size;	/* the image's last bytes that are the file's last */
 	struct mt_elf *elf;	/* NULL until opened */
 };
 
@@ -58,9 +59,23 @@ int mt_module_image(struct mt_module *mod, const void **data, size_t *size)
 
 		if (err < 0)
 			return err;
+		mod->tail_size = mod->size;
 	}
 	*data = mod->image;
 	*size = mod->size;
+	return 0;
+}
+
+int mt_module_tail(struct mt_module *mod, const void **data, size_t *size)
+{
+	const void *image;
+	size_t image_size;
+	int err = mt_module_image(mod, &image, &image_size);
+
+	if (err < 0)
+		return err;
+	*data = (const unsigned char *)image + (image_size - mod->tail_size);
+	*size = mod->tail_size;
 	return 0;
 }
 
@@ -95,34 +110,35 @@ void mt_module_reader_release(struct mt_module_reader *r)
 	r->dir_fd = -1;
 }
 
-/* Open `path`, relative to the reader's directory when it is the path's. */
+/* Open `path`, relative to the reader's directory when it is the path's.
+ * The directory is opened at its second module: a reader used once (as
+ * modinfo's, one per module) opens the path alone. */
 static int open_in_dir(struct mt_module_reader *r, const char *path)
 {
 	const char *slash = strrchr(path, '/');
 	size_t len = slash ? (size_t)(slash - path) + 1 : 0;
 
-	if (len == 0)
+	if (len == 0 || len >= sizeof(r->dir))
 		return open(path, O_RDONLY | O_CLOEXEC);
-	if (r->dir_fd < 0 || len != r->dir_len || memcmp(path, r->dir, len) != 0) {
+	if (len != r->dir_len || memcmp(path, r->dir, len) != 0) {
 		if (r->dir_fd >= 0)
 			close(r->dir_fd);
 		r->dir_fd = -1;
-		if (len >= sizeof(r->dir))
-			return open(path, O_RDONLY | O_CLOEXEC);
 		memcpy(r->dir, path, len);
 		r->dir[len] = '\0';
-		r->dir_fd = open(r->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-		if (r->dir_fd < 0)
-			return open(path, O_RDONLY | O_CLOEXEC);
 		r->dir_len = len;
+		return open(path, O_RDONLY | O_CLOEXEC);
 	}
+	if (r->dir_fd < 0)
+		r->dir_fd = open(r->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (r->dir_fd < 0)
+		return open(path, O_RDONLY | O_CLOEXEC);
 	return openat(r->dir_fd, path + len, O_RDONLY | O_CLOEXEC);
 }
 
-int mt_module_read(struct mt_module_reader *r, const char *path, struct mt_module **out)
+int mt_module_read_plain(struct mt_module_reader *r, const char *path, struct mt_module **out)
 {
 	struct mt_module *mod = calloc(1, sizeof(*mod));
-	const struct mt_elf *elf;
 	struct stat st;
 	int fd, err = -ENOEXEC;
 
@@ -137,21 +153,36 @@ int mt_module_read(struct mt_module_reader *r, const char *path, struct mt_modul
 		return err;
 	}
 	if (S_ISREG(st.st_mode))
-		err = mt_elf_read(fd, (size_t)st.st_size, r->sections, &r->buffers, path, &mod->elf);
+		err = mt_elf_read(fd, (size_t)st.st_size, r->sections, r->tail, &r->buffers, path,
+				  &mod->elf);
 	close(fd);
-	if (err >= 0) {
-		mod->image = r->buffers.image;
-		mod->size = r->buffers.image_size;
-	} else if (err == -ENOEXEC) {
-		/* compressed, or not a module at all: the library judges */
-		err = mt_file_open(path, &mod->file);
-		if (err >= 0)
-			err = mt_module_elf(mod, &elf);
-	}
 	if (err < 0) {
-		mt_module_close(mod);
+		free(mod);
 		return err;
 	}
+	mod->image = r->buffers.image;
+	mod->size = r->buffers.image_size;
+	mod->tail_size = r->buffers.tail_size;
 	*out = mod;
 	return 0;
+}
+
+int mt_module_read(struct mt_module_reader *r, const char *path, struct mt_module **out)
+{
+	const struct mt_elf *elf;
+	struct mt_module *mod;
+	int err = mt_module_read_plain(r, path, out);
+
+	if (err != -ENOEXEC)
+		return err;
+	/* compressed, or not a module at all: the library judges */
+	err = mt_module_open(path, &mod);
+	if (err >= 0) {
+		err = mt_module_elf(mod, &elf);
+		if (err < 0)
+			mt_module_close(mod);
+	}
+	if (err >= 0)
+		*out = mod;
+	return err;
 }

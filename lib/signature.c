@@ -271,6 +271,19 @@ int mt_signature_parse(const struct mt_ctx *ctx, const void *data, size_t size,
 	return err;
 }
 
+size_t mt_signature_span(const void *data, size_t size)
+{
+	const uint8_t *bytes = data;
+	struct sig_info info;
+
+	if (size < SIG_MAGIC_LEN + SIG_INFO_LEN ||
+	    memcmp(bytes + size - SIG_MAGIC_LEN, sig_magic, SIG_MAGIC_LEN) != 0)
+		return 0;
+	read_info(bytes + size - SIG_MAGIC_LEN - SIG_INFO_LEN, &info);
+	return SIG_MAGIC_LEN + SIG_INFO_LEN + (size_t)info.sig_len + info.signer_len +
+	       info.key_id_len;
+}
+
 void mt_signature_release(struct mt_signature *sig)
 {
 	free(sig->signer);

@@ -1187,7 +1187,7 @@ static void test_read_sections(unsigned elf_class, bool big)
 	full = reopen(NULL, &m, ctx);
 	f = temp_file(m.data, m.size);
 
-	ret = mt_elf_read(fileno(f), m.size, parsed_sections, &b, ctx, &elf);
+	ret = mt_elf_read(fileno(f), m.size, parsed_sections, false, &b, ctx, &elf);
 	tap_is_int(ret, 0, "%s: named sections read", ctx);
 	if (ret == 0) {
 		/* genmod's sections lie close together: one read takes them all */
@@ -1199,7 +1199,7 @@ static void test_read_sections(unsigned elf_class, bool big)
 		       (const unsigned char *)data < b.image + b.image_cap, "%s: ... in the buffer", ctx);
 		mt_elf_close(elf);
 	}
-	ret = mt_elf_read(fileno(f), m.size, NULL, &b, ctx, &elf);
+	ret = mt_elf_read(fileno(f), m.size, NULL, false, &b, ctx, &elf);
 	tap_is_int(ret, 0, "%s: read whole into the same buffers", ctx);
 	if (ret == 0) {
 		tap_is_int(mt_elf_module_name(elf, name, sizeof(name)), 13,
@@ -1207,14 +1207,14 @@ static void test_read_sections(unsigned elf_class, bool big)
 		tap_ok(same_queries(full, elf, true), "%s: the same queries as the image", ctx);
 		mt_elf_close(elf);
 	}
-	check_fail(mt_elf_read(fileno(f), m.size + 100, NULL, &b, ctx, &elf), EIO, ctx,
+	check_fail(mt_elf_read(fileno(f), m.size + 100, NULL, false, &b, ctx, &elf), EIO, ctx,
 		   "a file shorter than said");
 	fclose(f);
 
 	/* A section table past the end: read whole, and mt_elf_open says why. */
 	put(&m, m.l->e_shoff, m.l->word, m.size);
 	f = temp_file(m.data, m.size);
-	check_fail(mt_elf_read(fileno(f), m.size, parsed_sections, &b, ctx, &elf), EINVAL, ctx,
+	check_fail(mt_elf_read(fileno(f), m.size, parsed_sections, false, &b, ctx, &elf), EINVAL, ctx,
 		   "a table outside the file");
 	fclose(f);
 	mt_elf_close(full);
@@ -1240,7 +1240,7 @@ static void test_read_unusual(void)
 	put(&m, l->e_shnum, 2, 0);
 	put(&m, shdr(&m, 0) + l->sh_size, 8, shnum);
 	f = temp_file(m.data, m.size);
-	ret = mt_elf_read(fileno(f), m.size, parsed_sections, &b, "xnum.ko", &elf);
+	ret = mt_elf_read(fileno(f), m.size, parsed_sections, false, &b, "xnum.ko", &elf);
 	tap_is_int(ret, 0, "xnum.ko: read");
 	if (ret == 0) {
 		tap_is_int(mt_elf_module_name(elf, name, sizeof(name)), 13,
@@ -1251,9 +1251,9 @@ static void test_read_unusual(void)
 	free(m.data);
 
 	f = temp_file(zstd_head, sizeof(zstd_head));
-	check_fail(mt_elf_read(fileno(f), 64, parsed_sections, &b, "comp.ko.zst", &elf), ENOEXEC,
+	check_fail(mt_elf_read(fileno(f), 64, parsed_sections, false, &b, "comp.ko.zst", &elf), ENOEXEC,
 		   "comp.ko.zst", "a compressed file");
-	check_fail(mt_elf_read(fileno(f), 20, parsed_sections, &b, "short.ko", &elf), ENOEXEC,
+	check_fail(mt_elf_read(fileno(f), 20, parsed_sections, false, &b, "short.ko", &elf), ENOEXEC,
 		   "short.ko", "a file shorter than any ELF header");
 	fclose(f);
 	mt_elf_buffers_release(&b);
@@ -1281,8 +1281,8 @@ static void test_read_real(void)
 		fseek(f, 0, SEEK_END);
 		size = ftell(f);
 		if (size > 0 &&
-		    mt_elf_read(fileno(f), (size_t)size, NULL, &whole, g.gl_pathv[i], &a) == 0) {
-			if (mt_elf_read(fileno(f), (size_t)size, parsed_sections, &b, g.gl_pathv[i],
+		    mt_elf_read(fileno(f), (size_t)size, NULL, false, &whole, g.gl_pathv[i], &a) == 0) {
+			if (mt_elf_read(fileno(f), (size_t)size, parsed_sections, false, &b, g.gl_pathv[i],
 					&c) == 0) {
 				const void *data;
 				size_t len;

@@ -104,6 +104,41 @@ static void test_open_failures(void)
 	free(short_file);
 }
 
+/* With r.tail, the bytes after the section table come last in the compact
+ * image: where a signature is. */
+static void test_reader_tail(void)
+{
+	static const char trailer[] = "~Module signature appended~\n";
+	unsigned char *signed_image = malloc(image_size + sizeof(trailer));
+	struct mt_module_reader r;
+	struct mt_module *mod;
+	const void *data;
+	char *path = NULL;
+	size_t size;
+	int err;
+
+	if (signed_image) {
+		memcpy(signed_image, image, image_size);
+		memcpy(signed_image + image_size, trailer, sizeof(trailer) - 1);
+		path = write_file("signed.ko", signed_image, image_size + sizeof(trailer) - 1);
+	}
+	mt_module_reader_init(&r, parsed_sections);
+	r.tail = true;
+	err = path ? mt_module_read(&r, path, &mod) : -ENOMEM;
+	tap_is_int(err, 0, "reader with tail: a plain module");
+	if (err == 0) {
+		tap_ok(mt_module_tail(mod, &data, &size) == 0 && size >= sizeof(trailer) - 1 &&
+		       memcmp((const char *)data + size - (sizeof(trailer) - 1), trailer,
+			      sizeof(trailer) - 1) == 0 &&
+		       size < image_size,
+		       "reader with tail: a compact image ending with the file's last bytes");
+		mt_module_close(mod);
+	}
+	mt_module_reader_release(&r);
+	free(signed_image);
+	free(path);
+}
+
 static void test_reader(const char *plain, const char *gz)
 {
 	char *other, *text = write_file("text.ko", "not a module at all\n", 20);
@@ -130,8 +165,13 @@ static void test_reader(const char *plain, const char *gz)
 		check_elf("reader, plain.ko", elf);
 		mt_module_close(mod);
 	}
-	tap_ok(r.dir_fd >= 0 && r.dir_len == strlen(dir) + 1 && memcmp(r.dir, plain, r.dir_len) == 0,
-	       "reader: keeps the module's directory open");
+	tap_ok(r.dir_fd < 0 && r.dir_len == strlen(dir) + 1 && memcmp(r.dir, plain, r.dir_len) == 0,
+	       "reader: notes the module's directory");
+	err = mt_module_read(&r, plain, &mod);
+	if (err == 0)
+		mt_module_close(mod);
+	tap_ok(err == 0 && r.dir_fd >= 0 && r.dir_len == strlen(dir) + 1,
+	       "reader: keeps it open from its second module on");
 	err = mt_module_read(&r, other, &mod);
 	tap_ok(err == 0 && r.dir_len == strlen(sub) + 1, "reader: another directory is opened");
 	if (err == 0) {
@@ -159,6 +199,7 @@ static void test_reader(const char *plain, const char *gz)
 	check_message("reader: missing", "/nonexistent/x.ko");
 	mt_module_reader_release(&r);
 
+	test_reader_tail();
 	mt_module_reader_init(&r, NULL);
 	err = mt_module_read(&r, plain, &mod);
 	tap_ok(err == 0 && mt_module_image(mod, &data, &size) == 0 && size == image_size &&

@@ -45,6 +45,30 @@ static void not_found(const char *operand, const char *what)
 		mt_json_operand_error(json, operand, msg);
 }
 
+/* The list goes out with fwrite_unlocked: printf's format parsing per field
+ * was a tenth of the time of a modinfo of every module. */
+static void put(const char *s, size_t len)
+{
+	fwrite_unlocked(s, 1, len, stdout);
+}
+
+/* "KEY:" padded to kmod's 16 columns. */
+static void put_key(const char *key, size_t len)
+{
+	static const char spaces[] = "               ";
+
+	put(key, len);
+	putc_unlocked(':', stdout);
+	if (len < 15)
+		put(spaces, 15 - len);
+}
+
+static void put_line(const char *s, size_t len)
+{
+	put(s, len);
+	putc_unlocked(separator, stdout);
+}
+
 static void invalid_parm(const struct mt_kv *kv, void *data)
 {
 	(void)data;
@@ -64,15 +88,24 @@ static int print_params(const struct mt_kv *list, int count, bool full)
 		const struct mt_param *p = &params[i];
 
 		if (full)
-			printf("%-16s", "parm:");
-		printf("%.*s:", (int)p->name_len, p->name);
-		if (!p->desc)
-			printf(full ? "%.*s" : " (%.*s)", (int)p->type_len, p->type);
-		else if (p->type)
-			printf("%.*s (%.*s)", (int)p->desc_len, p->desc, (int)p->type_len, p->type);
-		else
-			printf("%.*s", (int)p->desc_len, p->desc);
-		putchar(separator);
+			put_key("parm", 4);
+		put(p->name, p->name_len);
+		putc_unlocked(':', stdout);
+		if (!p->desc) {
+			if (!full)
+				put(" (", 2);
+			put(p->type, p->type_len);
+			if (!full)
+				putc_unlocked(')', stdout);
+		} else {
+			put(p->desc, p->desc_len);
+			if (p->type) {
+				put(" (", 2);
+				put(p->type, p->type_len);
+				putc_unlocked(')', stdout);
+			}
+		}
+		putc_unlocked(separator, stdout);
 	}
 	free(params);
 	return 0;
@@ -117,19 +150,19 @@ static int show_module(struct mt_ctx *ctx, const struct mt_modref *mod)
 	} else {
 		for (int i = 0; i < count; i++) {
 			const struct mt_kv *kv = &list[i];
-			int pad = 15 - (int)kv->key_len;
 
 			if (field) {
 				if (kv->key_len == strlen(field) && memcmp(kv->key, field, kv->key_len) == 0)
-					printf("%.*s%c", (int)kv->value_len, kv->value, separator);
+					put_line(kv->value, kv->value_len);
 			} else if (kv_key_is(kv, "parm") || kv_key_is(kv, "parmtype")) {
 				continue;
 			} else if (separator == '\0') {
-				printf("%.*s=%.*s%c", (int)kv->key_len, kv->key,
-				       (int)kv->value_len, kv->value, separator);
+				put(kv->key, kv->key_len);
+				putc_unlocked('=', stdout);
+				put_line(kv->value, kv->value_len);
 			} else {
-				printf("%.*s:%*s%.*s%c", (int)kv->key_len, kv->key, pad > 0 ? pad : 0, "",
-				       (int)kv->value_len, kv->value, separator);
+				put_key(kv->key, kv->key_len);
+				put_line(kv->value, kv->value_len);
 			}
 		}
 		if (!field)

@@ -165,35 +165,47 @@ static void same_sections(const struct mt_elf *whole, const struct mt_elf *compa
 	}
 }
 
-/* mt_elf_read of the input as a file, whole and compact. */
+/* mt_elf_read of the input as a file, whole, compact and compact with the
+ * tail (whose last tail_size bytes must be the file's). */
 static void compare_reads(const uint8_t *data, size_t size)
 {
 	static int fd = -1;
-	struct mt_elf_buffers whole_buf = { 0 }, compact_buf = { 0 };
-	struct mt_elf *whole = NULL, *compact = NULL;
-	int err_whole, err_compact;
+	struct mt_elf_buffers whole_buf = { 0 }, compact_buf = { 0 }, tail_buf = { 0 };
+	struct mt_elf *whole = NULL, *compact = NULL, *tail = NULL;
+	int err_whole, err_compact, err_tail;
 
 	if (fd < 0 && (fd = memfd_create("fuzz-elf", MFD_CLOEXEC)) < 0)
 		fuzz_die("memfd_create");
 	if (ftruncate(fd, 0) < 0 || pwrite(fd, data, size, 0) != (ssize_t)size)
 		fuzz_die("memfd");
-	err_whole = mt_elf_read(fd, size, NULL, &whole_buf, "fuzz.ko", &whole);
-	err_compact = mt_elf_read(fd, size, compact_sections, &compact_buf, "fuzz.ko", &compact);
-	if ((err_whole < 0) != (err_compact < 0))
-		mismatch("one opens, the other does not");
+	err_whole = mt_elf_read(fd, size, NULL, false, &whole_buf, "fuzz.ko", &whole);
+	err_compact = mt_elf_read(fd, size, compact_sections, false, &compact_buf, "fuzz.ko",
+				  &compact);
+	err_tail = mt_elf_read(fd, size, compact_sections, true, &tail_buf, "fuzz.ko", &tail);
+	if ((err_whole < 0) != (err_compact < 0) || (err_whole < 0) != (err_tail < 0))
+		mismatch("one opens, another does not");
 	if (err_whole == 0) {
 		if (whole_buf.image_size != size || memcmp(whole_buf.image, data, size) != 0)
 			mismatch("the whole image is not the file");
+		if (tail_buf.tail_size > size || tail_buf.tail_size > tail_buf.image_size ||
+		    memcmp(tail_buf.image + tail_buf.image_size - tail_buf.tail_size,
+			   data + size - tail_buf.tail_size, tail_buf.tail_size) != 0)
+			mismatch("the tail is not the file's end");
 		same_sections(whole, compact);
+		same_sections(whole, tail);
 		same_kvs(whole, compact);
+		same_kvs(whole, tail);
 		same_symbols(mt_elf_versions, whole, compact, false, "__versions");
 		same_symbols(mt_elf_imports, whole, compact, false, "imports");
 		same_symbols(mt_elf_exports, whole, compact, true, "exports");
+		same_symbols(mt_elf_exports, whole, tail, true, "exports (tail)");
 		mt_elf_close(whole);
 		mt_elf_close(compact);
+		mt_elf_close(tail);
 	}
 	mt_elf_buffers_release(&whole_buf);
 	mt_elf_buffers_release(&compact_buf);
+	mt_elf_buffers_release(&tail_buf);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
