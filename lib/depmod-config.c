@@ -55,20 +55,116 @@ static void report_file(void *data, enum mt_conf_event event, const char *dir, c
 	}
 }
 
+/* The most copies of its atoms an extended regex asks regcomp for.  glibc
+ * copies an atom once per repetition a {m,n} bound allows, nested bounds
+ * multiply (and "+" doubles: x+ is xx*), and its automaton grows with the
+ * square of the copies: a line like "override m ((x{1,200}){1,200}){1,200}
+ * d" or one with "x++++++++++++++++++++++++" would take gigabytes (as it does
+ * in kmod's depmod).  Real version patterns need a handful. */
+#define REGEX_COPIES_MAX 1000
+#define REGEX_NESTING_MAX 32
+
+/* The copies regcomp makes of the atom before the operator at *p: 2 for
+ * "+" (read as "xx*"), N for a bound "{M,N}" or "{N}", M + 1 for "{M,}";
+ * *p is then moved to the operator's last character.  0 for anything else
+ * (a '{' opening no bound is a character). */
+static size_t regex_copies(const char **p)
+{
+	const char *s = *p;
+	char *q;
+	unsigned long m, n;
+
+	if (*s == '+')
+		return 2;
+	if (*s != '{' || s[1] < '0' || s[1] > '9')
+		return 0;
+	m = n = strtoul(s + 1, &q, 10);
+	if (*q == ',') {
+		q++;
+		n = *q >= '0' && *q <= '9' ? strtoul(q, &q, 10) : m + 1;
+	}
+	if (*q != '}')
+		return 0;
+	*p = q;
+	return (m > n ? m : n) ?: 1;
+}
+
+/* Whether regcomp would make at most REGEX_COPIES_MAX atoms of `pattern`:
+ * a group counts its atoms, a bound or "+" multiplies the atom or group
+ * before it, anything else ([...] sets, escapes, characters) is one atom. */
+static bool regex_small(const char *pattern)
+{
+	size_t atoms[REGEX_NESTING_MAX + 1] = { 0 }, last = 0, copies;
+	int depth = 0;
+
+	for (const char *p = pattern; *p; p++) {
+		if (*p == '(') {
+			if (depth == REGEX_NESTING_MAX)
+				return false;
+			atoms[++depth] = 0;
+			last = 0;
+			continue;
+		}
+		if (*p == ')' && depth > 0) {
+			last = atoms[depth--];
+			atoms[depth] += last;
+		} else if ((copies = regex_copies(&p)) > 0) {
+			if (last > REGEX_COPIES_MAX / copies)
+				return false;
+			atoms[depth] += last * (copies - 1);
+			last *= copies;
+		} else {
+			if (*p == '\\' && p[1]) {
+				p++;
+			} else if (*p == '[') {
+				p += p[1] == '^' ? 2 : 1;
+				p += *p == ']';		/* a member when first */
+				p += strcspn(p, "]");
+			}
+			if (!*p)
+				break;
+			last = 1;
+			atoms[depth]++;
+		}
+		if (atoms[depth] > REGEX_COPIES_MAX)
+			return false;
+	}
+	return true;
+}
+
 /* KVER of override and external: "*" or an extended regex found anywhere
- * in the version.  An invalid regex matches nothing. */
-static bool version_matches(const char *pattern, const char *version)
+ * in the version.  1 or 0; an invalid regex matches nothing; -E2BIG for
+ * one too big to compile (regex_small). */
+static int version_matches(const char *pattern, const char *version)
 {
 	regex_t re;
 	bool match;
 
 	if (strcmp(pattern, "*") == 0)
-		return true;
+		return 1;
+	if (!regex_small(pattern))
+		return -E2BIG;
 	if (regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB) != 0)
-		return false;
+		return 0;
 	match = regexec(&re, version, 0, NULL, 0) == 0;
 	regfree(&re);
 	return match;
+}
+
+/* A line whose kernel pattern did not match (kmod's message) or is too big
+ * to compile (`match` -E2BIG). */
+static void report_version(const struct dm_log *log, const char *file, unsigned lineno,
+			   const char *cmd, const char *pattern, int match)
+{
+	if (match == -E2BIG)
+		dm_msg(log, LOG_ERR, "%s:%u: ignoring %s: the kernel pattern '%s' needs more than "
+		       "%d copies of its parts\n", file, lineno, cmd, pattern, REGEX_COPIES_MAX);
+	else if (strcmp(cmd, "override") == 0)
+		dm_msg(log, LOG_INFO, "%s:%u: override kernel did not match %s\n", file, lineno,
+		       pattern);
+	else
+		dm_msg(log, LOG_INFO, "%s:%u: external directory did not match %s\n", file,
+		       lineno, pattern);
 }
 
 static int push_string(char ***v, size_t *n, char *s)
@@ -103,7 +199,7 @@ static int parse_line(struct dm_config *cfg, char *line, const char *file, unsig
 {
 	static const char sep[] = " \t";
 	char *save, *cmd, *a, *b, *c, *word;
-	int err = 0;
+	int err = 0, match;
 
 	if (line[0] == '#')
 		return 0;
@@ -129,9 +225,9 @@ static int parse_line(struct dm_config *cfg, char *line, const char *file, unsig
 	if (strcmp(cmd, "override") == 0 && a && b && (c = strtok_r(NULL, sep, &save))) {
 		char *path;
 
-		if (!version_matches(b, version)) {
-			dm_msg(log, LOG_INFO, "%s:%u: override kernel did not match %s\n",
-			       file, lineno, b);
+		match = version_matches(b, version);
+		if (match <= 0) {
+			report_version(log, file, lineno, "override", b, match);
 			return 0;
 		}
 		if (asprintf(&path, "%s/%s", c, a) < 0)
@@ -139,9 +235,9 @@ static int parse_line(struct dm_config *cfg, char *line, const char *file, unsig
 		return push_string(&cfg->overrides, &cfg->n_overrides, path);
 	}
 	if (strcmp(cmd, "external") == 0 && a && b) {
-		if (!version_matches(a, version)) {
-			dm_msg(log, LOG_INFO, "%s:%u: external directory did not match %s\n",
-			       file, lineno, a);
+		match = version_matches(a, version);
+		if (match <= 0) {
+			report_version(log, file, lineno, "external", a, match);
 			return 0;
 		}
 		return push_string(&cfg->externals, &cfg->n_externals, strdup(b));
