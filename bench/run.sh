@@ -11,7 +11,7 @@
 # default the newest /lib/modules/* with modules.dep.bin), KMOD_SBIN (where
 # kmod's tools are, default /usr/sbin), BENCH_DIR (kept between runs to skip
 # preparing the copies, default a temporary directory), ROWS (a subset of
-# "modinfo depmod modprobe scaling"), SCALE (the synthetic trees' module
+# "modinfo depmod incremental modprobe scaling"), SCALE (the synthetic trees' module
 # counts, default "4000 40000").
 set -e
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -25,7 +25,7 @@ export LD_LIBRARY_PATH="$build/lib/.libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 ksbin=${KMOD_SBIN:-/usr/sbin}
 runs=${RUNS:-7}
 calls=${CALLS:-200}
-rows=${ROWS:-modinfo depmod modprobe scaling}
+rows=${ROWS:-modinfo depmod incremental modprobe scaling}
 cores=$(nproc)
 tree=${TREE:-$(ls -d /lib/modules/*/modules.dep.bin 2> /dev/null | sort -V | tail -n 1 | xargs -r dirname)}
 [ -d "$tree/kernel" ] || { echo "run.sh: no module tree (set TREE)" >&2; exit 1; }
@@ -59,9 +59,10 @@ median() {	# median of column $1 of file $2
 		awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
-# pair NAME OURS KMOD [FLOOR] — shell commands run RUNS rounds in turn, after
-# one warm-up round (the page cache then holds what they read); leaves
-# NAME.ours, NAME.kmod and NAME.floor in $work.  An empty KMOD is not run.
+# pair NAME OURS KMOD [FLOOR [SETUP]] — shell commands run RUNS rounds in
+# turn, after one warm-up round (the page cache then holds what they read);
+# leaves NAME.ours, NAME.kmod and NAME.floor in $work.  An empty KMOD or
+# FLOOR is not run; SETUP runs untimed at the start of every round.
 pair() {
 	: > "$work/$1.ours"
 	: > "$work/$1.kmod"
@@ -69,6 +70,7 @@ pair() {
 	i=0
 	while [ $i -le "$runs" ]; do
 		[ $i -eq 0 ] && sfx=.warm || sfx=
+		[ -z "${5:-}" ] || sh -c "$5"
 		one_run "$work/$1.ours$sfx" "$2"
 		[ -z "$3" ] || one_run "$work/$1.kmod$sfx" "$3"
 		[ -z "$4" ] || one_run "$work/$1.floor$sfx" "$4"
@@ -186,6 +188,22 @@ for r in $rows; do
 			xz) row $v "depmod .ko.xz (floor: xz -dc)" "f<=1.1" ;;
 			esac
 		done
+		;;
+	incremental)
+		# depmod --incremental after one module was replaced by a copy
+		# of itself (a new inode: it is parsed again and the cache
+		# written), against kmod's full run on the same copy; then
+		# with nothing changed.  The set-up waits until the new file is
+		# old enough to be cached (depmod-cache.c).
+		prepare incr
+		m=$(grep -m 1 '/ext4\.ko$' "$work/incr.files" || head -n 1 "$work/incr.files")
+		ours="exec '$(tool depmod)' --incremental -b '$work/incr' $version"
+		sh -c "$ours" > /dev/null 2>&1 || true
+		pair incr "$ours" "exec '$ksbin/depmod' -b '$work/incr' $version" "" \
+			"cp '$m' '$m.new' && mv '$m.new' '$m' && sleep 0.2"
+		row incr "depmod --incremental, one module new" "r<=0.03"
+		pair incr-same "$ours" "exec '$ksbin/depmod' -b '$work/incr' $version"
+		row incr-same "depmod --incremental, nothing new" "-"
 		;;
 	modprobe)
 		awk '{ print $2 }' "$tree/modules.alias" | grep -v '\[' | awk 'NR % 26 == 0' |
