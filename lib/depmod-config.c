@@ -90,8 +90,8 @@ static size_t regex_copies(const char **p)
 }
 
 /* Whether regcomp would make at most REGEX_COPIES_MAX atoms of `pattern`:
- * a group counts its atoms, a bound or "+" multiplies the atom or group
- * before it, anything else ([...] sets, escapes, characters) is one atom. */
+ * a group counts its atoms and one for itself (so that copies of "()"
+ * count too), a bound or "+" multiplies the atom or group before it, anything else ([...] sets, escapes, characters) is one atom. */
 static bool regex_small(const char *pattern)
 {
 	size_t atoms[REGEX_NESTING_MAX + 1] = { 0 }, last = 0, copies;
@@ -106,7 +106,7 @@ static bool regex_small(const char *pattern)
 			continue;
 		}
 		if (*p == ')' && depth > 0) {
-			last = atoms[depth--];
+			last = atoms[depth--] + 1;	/* the group's own node */
 			atoms[depth] += last;
 		} else if ((copies = regex_copies(&p)) > 0) {
 			if (last > REGEX_COPIES_MAX / copies)

@@ -259,16 +259,18 @@ for c in 'search extra updates built-in' 'search updates extra' 'search built-in
 	check "configuration: $(printf "$c" | tr '\n\t' '; ')" -C "$W/conf" -b "$ROOT" "$V"
 done
 
-# Kernel patterns the C library would need gigabytes to compile (and kmod's
-# depmod takes them): each line is ignored with an error naming it, and the
-# rest is what kmod makes without those lines.
-conf 'override bar ((x{1,200}){1,200}){1,200} kernel/x\noverride baz o+++++++++++++++++++++++++++++ extra\nexternal (x{1,99}){1,99} /\n'
+# Kernel patterns the C library would need gigabytes (or more stack than
+# there is) to compile, and kmod's depmod takes them: each line is ignored
+# with an error naming it, and the rest is what kmod makes without those
+# lines.
+conf 'override bar ((x{1,200}){1,200}){1,200} kernel/x\noverride baz o+++++++++++++++++++++++++++++ extra\nexternal (x{1,99}){1,99} /\noverride baz ((()){1,200}){1,200} extra\n'
 run_one ours "$OURS" -C "$W/conf" -b "$ROOT" "$V"
 conf ''
 run_one kmod "$KMOD" -C "$W/conf" -b "$ROOT" "$V"
 grep -q "test.conf:1: ignoring override: the kernel pattern '((x{1,200}){1,200}){1,200}'" "$W/ours/err" &&
 	grep -q "test.conf:2: ignoring override: the kernel pattern" "$W/ours/err" &&
 	grep -q "test.conf:3: ignoring external: the kernel pattern" "$W/ours/err" &&
+	grep -q "test.conf:4: ignoring override: the kernel pattern" "$W/ours/err" &&
 	sed -i '/: ignoring \(override\|external\): the kernel pattern /d' "$W/ours/err" &&
 	compare_runs "$W/kmod" "$W/ours"
 ok $? "kernel patterns too big to compile are refused, their lines ignored"
